@@ -1,0 +1,74 @@
+#pragma once
+// The validated, immutable configuration. Built once at start-up from YAML (load_config) and shared
+// read-only; every key is checked and an unknown or bad key fails start-up with its path.
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace tiergate::config {
+
+struct ServerLimits {
+  int64_t max_body_bytes = 4 << 20;      // a chat request with long context fits; larger is a 413
+  int64_t max_header_bytes = 16 << 10;   // all request headers together; larger is a 431
+  int64_t header_timeout_ms = 10'000;    // to receive a whole request head
+  int64_t body_timeout_ms = 30'000;      // to receive the body once the head is in
+  int64_t idle_timeout_ms = 60'000;      // keep-alive connection with no request
+  int64_t max_connections = 10'000;      // beyond this, new connections are closed at once
+  int threads = 0;                       // event-loop threads; 0 = one per core
+};
+
+// Generic keys of a tier; `options` holds what its kind parsed of the rest (see tiers/registry.h).
+struct TierConfig {
+  std::string name;
+  std::string kind;
+  std::string model;  // the model name the tier serves (upstream name for openai tiers)
+  bool trusted = false;
+  int64_t context_window = 0;
+  bool supports_tools = true;
+  bool supports_images = false;
+  bool supports_json_mode = true;
+  double price_input_per_mtok = 0;
+  double price_output_per_mtok = 0;
+  std::shared_ptr<const void> options;  // owned by the tier kind; cast back by its factory
+};
+
+struct RoutingConfig {
+  std::string default_tier;
+};
+
+struct LoggingConfig {
+  std::string level = "info";       // trace | debug | info | warn | error | off
+  bool access_log = true;           // one JSON line per request on stdout
+  bool log_prompts = false;         // never by default: prompts and completions stay out of logs
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  ServerLimits limits;
+  std::vector<TierConfig> tiers;
+  RoutingConfig routing;
+  LoggingConfig logging;
+  std::string source_path;  // the file it came from, for messages
+
+  const TierConfig* find_tier(const std::string& name) const;
+};
+
+// Parses and validates. The error message lists every bad key, one per line.
+Result<std::shared_ptr<const Config>> load_config_file(const std::string& path);
+Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml,
+                                                         const std::string& source = "<string>");
+
+// "host:port" -> parts; port 0 is allowed (pick a free port).
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<HostPort> parse_host_port(const std::string& text);
+
+}  // namespace tiergate::config

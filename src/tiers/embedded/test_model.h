@@ -1,0 +1,28 @@
+#pragma once
+// A tiny random-weight llama model with a real SentencePiece-style vocabulary (byte fallback, so any
+// text tokenises) and a ChatML chat template. It loads in milliseconds and lets tests and demos
+// exercise the whole embedded path without a download. Its answers are gibberish by design.
+
+#include <cstdint>
+#include <string>
+
+#include "common/error.h"
+
+namespace tiergate::embedded {
+
+struct TestModelSpec {
+  uint32_t seed = 42;           // same seed, same file (bit for bit)
+  int n_embd = 64;
+  int n_layer = 2;
+  int n_head = 4;
+  int n_head_kv = 2;
+  int n_ff = 128;
+  int context_length = 2048;    // llama.context_length (what the model claims to be trained for)
+};
+
+// Writes the model to `path` (overwriting). The unknown and control tokens (<unk>, <s>, </s>,
+// <|im_start|>, <|im_end|>) get all-zero output rows, so greedy decoding never ends a generation
+// early: tests can count on max_tokens being reached.
+Status write_test_model(const std::string& path, const TestModelSpec& spec = {});
+
+}  // namespace tiergate::embedded

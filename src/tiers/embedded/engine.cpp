@@ -73,7 +73,10 @@ Status Engine::load() {
   const int64_t parallel = options_.parallel;
   int64_t per_seq = options_.context_size;
   if (per_seq == 0) per_seq = std::min<int64_t>(std::max(llama_model_n_ctx_train(model_), 64), 4096);
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  // One core stays with the event loops: ggml's worker threads spin at their barriers, and on an
+  // oversubscribed machine that turns milliseconds into seconds.
+  const unsigned hc = std::thread::hardware_concurrency();
+  const unsigned hw = hc > 1 ? hc - 1 : 1;
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = uint32_t(per_seq * parallel);
   cp.n_batch = uint32_t(options_.batch_size);

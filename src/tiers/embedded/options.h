@@ -14,7 +14,7 @@ struct Options {
   std::string model_path;         // GGUF file (required)
   int64_t context_size = 0;       // tokens per sequence (prompt + output); 0 = model's, max 4096
   int64_t parallel = 4;           // sequences decoded together (continuous batching slots)
-  int64_t threads = 0;            // decode threads; 0 = hardware threads
+  int64_t threads = 0;            // decode threads; 0 = hardware threads - 1 (at least 1)
   int64_t threads_batch = 0;      // prompt threads; 0 = same as threads
   int64_t batch_size = 512;       // tokens per llama_decode call (n_batch)
   int64_t ubatch_size = 512;      // physical micro-batch (n_ubatch), <= batch_size

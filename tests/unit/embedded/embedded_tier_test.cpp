@@ -135,10 +135,12 @@ TEST(EmbeddedTierSlots, CancellationFreesTheSequence) {
   auto r = chat("never ending", 100000);
   auto cancel = r.cancel;
   auto first = std::make_shared<RecordingSink>();
+  first->block_at_delta(3);  // holds the engine until the cancel is in
   tier->submit(std::move(r), first);
   ASSERT_TRUE(first->wait_deltas(3));
   EXPECT_TRUE(eventually([&] { return tier->stats().free_kv_cells.load() < total; }));
   cancel->request();
+  first->release();
   ASSERT_TRUE(first->wait_done(5s));
   ASSERT_TRUE(first->error());
   EXPECT_EQ(first->error()->code, ErrorCode::kCancelled);
@@ -159,7 +161,10 @@ TEST(EmbeddedTierSlots, DeadlineExpiryEndsTheRequest) {
   ASSERT_NE(tier, nullptr);
   auto r = chat("slow answer", 100000);
   r.deadline = Clock::now() + 30ms;
-  auto sink = run(*tier, std::move(r));
+  auto sink = std::make_shared<RecordingSink>();
+  sink->set_delay(2ms);  // a slow client: the 512-token answer would take a second
+  tier->submit(std::move(r), sink);
+  ASSERT_TRUE(sink->wait_done());
   ASSERT_TRUE(sink->error());
   EXPECT_EQ(sink->error()->code, ErrorCode::kUpstreamTimeout);
   EXPECT_TRUE(eventually([&] { return tier->stats().free_kv_cells.load() == 512; }));
@@ -174,6 +179,7 @@ TEST(EmbeddedTierSlots, FullQueueAnswersRateLimitedAtOnce) {
   auto ra = chat("occupies the slot", 100000);
   auto cancel_a = ra.cancel;
   auto a = std::make_shared<RecordingSink>();
+  a->block_at_delta(1);  // holds the engine (and the only slot) until the end of the test
   tier->submit(std::move(ra), a);
   ASSERT_TRUE(a->wait_deltas(1));
 
@@ -192,9 +198,10 @@ TEST(EmbeddedTierSlots, FullQueueAnswersRateLimitedAtOnce) {
   EXPECT_TRUE(c->error()->retryable);
 
   cancel_b->request();  // cancelled while queued
+  cancel_a->request();
+  a->release();
   ASSERT_TRUE(b->wait_done(5s));
   EXPECT_EQ(b->error()->code, ErrorCode::kCancelled);
-  cancel_a->request();
   ASSERT_TRUE(a->wait_done(5s));
   EXPECT_EQ(a->error()->code, ErrorCode::kCancelled);
 }
@@ -341,6 +348,7 @@ TEST(EmbeddedTierShutdown, EndsEveryRequest) {
   std::vector<std::shared_ptr<RecordingSink>> sinks;
   for (int i = 0; i < 6; ++i) {
     sinks.push_back(std::make_shared<RecordingSink>());
+    sinks.back()->set_delay(1ms);  // slow clients: nothing can finish before the shutdown
     tier->submit(chat("long " + std::to_string(i), 100000), sinks.back());
   }
   ASSERT_TRUE(sinks[0]->wait_deltas(1));

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tiers/embedded/embedded_tier.h"
@@ -22,11 +23,24 @@ using namespace std::chrono_literals;
 class RecordingSink : public TierSink {
  public:
   void on_event(TierEvent e) override {
-    std::lock_guard lock(mu_);
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+    std::unique_lock lock(mu_);
     if (done_) ++after_terminal_;
     if (std::holds_alternative<TierDone>(e) || std::holds_alternative<Error>(e)) done_ = true;
     if (std::holds_alternative<api::ChoiceDelta>(e)) ++deltas_;
     events_.push_back(std::move(e));
+    cv_.notify_all();
+    // A test holds the engine thread here to keep a request running for as long as it needs.
+    if (deltas_ == block_at_) cv_.wait_for(lock, 10s, [&] { return released_; });
+  }
+
+  // Test controls, set before submitting: every event sleeps `d` (a slow client); the engine thread
+  // blocks at the n-th delta until release().
+  void set_delay(std::chrono::microseconds d) { delay_ = d; }
+  void block_at_delta(int n) { block_at_ = n; }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
     cv_.notify_all();
   }
 
@@ -87,6 +101,9 @@ class RecordingSink : public TierSink {
   bool done_ = false;              // guarded by mu_
   int deltas_ = 0;                 // guarded by mu_
   int after_terminal_ = 0;         // guarded by mu_
+  bool released_ = false;          // guarded by mu_
+  int block_at_ = -1;
+  std::chrono::microseconds delay_{0};
 };
 
 // A temp directory with the generated test model, made once per test binary.
@@ -108,7 +125,7 @@ inline Options test_options() {
   o.model_path = test_model_path();
   o.context_size = 512;
   o.parallel = 4;
-  o.threads = 2;
+  o.threads = 1;
   o.batch_size = 256;
   o.ubatch_size = 256;
   o.prefill_chunk = 64;

@@ -3,6 +3,8 @@
 // byte" work); the counters report prompts/s and the ratio to the hash pass.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -52,20 +54,63 @@ std::shared_ptr<const cx::ComplexityScorer> scorer() {
   return s;
 }
 
+// Nanoseconds per prompt of an FNV-1a pass over every byte, measured now (same run, same core).
+double byte_hash_ns_per_prompt() {
+  const auto& p = prompts();
+  constexpr int kRounds = 20000;
+  uint64_t sink = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int r = 0; r < kRounds; ++r) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : p[r & 63]) h = (h ^ c) * 0x100000001b3ull;
+    sink += h;
+  }
+  benchmark::DoNotOptimize(sink);
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+         kRounds;
+}
+
+// Arg 0: the mixed set; 1: multiple-choice prompts only (the learned path: n-grams + subject
+// posterior); 2: free-form word problems only (the structural path).
+const std::vector<std::string>& prompts_of(int64_t kind) {
+  static const std::vector<std::string> mc = [] {
+    std::vector<std::string> v;
+    for (const auto& p : prompts())
+      if (p.find("\nA. ") != std::string::npos) v.push_back(p);
+    for (size_t i = 0; !v.empty() && v.size() < 64; ++i) v.push_back(std::string(v[i]));
+    return v;
+  }();
+  static const std::vector<std::string> free_form = [] {
+    std::vector<std::string> v;
+    for (const auto& p : prompts())
+      if (p.find("\nA. ") == std::string::npos) v.push_back(p);
+    for (size_t i = 0; !v.empty() && v.size() < 64; ++i) v.push_back(std::string(v[i]));
+    return v;
+  }();
+  return kind == 1 ? mc : kind == 2 ? free_form : prompts();
+}
+
 void BM_ComplexityScore(benchmark::State& state) {
   auto s = scorer();
-  const auto& p = prompts();
+  const auto& p = prompts_of(state.range(0));
+  const double hash_ns = byte_hash_ns_per_prompt();
   size_t i = 0;
+  auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state) {
     double v = s->score(p[i++ & 63]);
     benchmark::DoNotOptimize(v);
   }
+  double score_ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+      static_cast<double>(std::max<int64_t>(state.iterations(), 1));
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * 1024);
   state.counters["prompts_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
                                                        benchmark::Counter::kIsRate);
+  // How many byte-hash passes one score costs (machine-independent-ish).
+  state.counters["x_byte_hash"] = score_ns / hash_ns;
 }
-BENCHMARK(BM_ComplexityScore);
+BENCHMARK(BM_ComplexityScore)->Arg(0)->Arg(1)->Arg(2);
 
 void BM_ReferenceMemcpy(benchmark::State& state) {
   const auto& p = prompts();

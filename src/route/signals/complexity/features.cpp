@@ -92,30 +92,65 @@ inline uint32_t to_id(uint64_t h, uint64_t ns, int bits) {
   return static_cast<uint32_t>(mix64(h ^ ns) >> (64 - bits));
 }
 
-bool word_is(std::string_view w, std::string_view lit) {
-  if (w.size() != lit.size()) return false;
-  for (size_t i = 0; i < w.size(); ++i)
-    if (lower(static_cast<unsigned char>(w[i])) != static_cast<unsigned char>(lit[i])) return false;
-  return true;
-}
-
-template <size_t N>
-bool word_in(std::string_view w, const std::string_view (&list)[N]) {
-  for (auto lit : list)
-    if (word_is(w, lit)) return true;
-  return false;
-}
+// Keyword classes of the shape analysis, looked up once per token by hash.
+enum KeywordFlag : uint8_t {
+  kNumberWord = 1,
+  kFractionWord = 2,
+  kRateWord = 4,
+  kPercentWord = 8,
+  kNegationWord = 16,
+  kStatementWord = 32,
+};
 
 constexpr std::string_view kNumberWords[] = {
-    "one",    "two",     "three",   "four",     "five",    "six",     "seven",  "eight",
-    "nine",   "ten",     "eleven",  "twelve",   "fifteen", "twenty",  "thirty", "forty",
-    "fifty",  "hundred", "thousand", "million", "twice",   "thrice",  "double", "triple",
-    "half",   "third",   "thirds",  "quarter",  "quarters", "dozen",  "dozens", "fourth"};
-constexpr std::string_view kFractionWords[] = {"half", "third", "thirds", "quarter", "quarters",
-                                               "fourth", "fifth", "fraction"};
-constexpr std::string_view kRateWords[] = {"each",  "every",   "per",     "times",   "more",
-                                           "less",  "fewer",   "remaining", "left",  "total",
-                                           "rest",  "average", "ratio",   "altogether", "twice"};
+    "one",    "two",     "three",    "four",    "five",     "six",    "seven",  "eight",
+    "nine",   "ten",     "eleven",   "twelve",  "fifteen",  "twenty", "thirty", "forty",
+    "fifty",  "hundred", "thousand", "million", "twice",    "thrice", "double", "triple",
+    "half",   "third",   "thirds",   "quarter", "quarters", "dozen",  "dozens", "fourth"};
+constexpr std::string_view kFractionWords[] = {"half",   "third", "thirds",  "quarter",
+                                               "quarters", "fourth", "fifth", "fraction"};
+constexpr std::string_view kRateWords[] = {
+    "each", "every", "per",  "times",   "more",  "less",       "fewer", "remaining",
+    "left", "total", "rest", "average", "ratio", "altogether", "twice"};
+
+// Open-addressing table: 64-bit word hash -> flags. Built once; read-only afterwards.
+class KeywordTable {
+ public:
+  KeywordTable() {
+    for (auto w : kNumberWords) add(w, kNumberWord);
+    for (auto w : kFractionWords) add(w, kFractionWord);
+    for (auto w : kRateWords) add(w, kRateWord);
+    add("percent", kPercentWord);
+    add("false", kNegationWord);
+    add("incorrect", kNegationWord);
+    add("statement", kStatementWord);
+  }
+  uint8_t find(uint64_t h) const {
+    for (size_t i = h & kMask;; i = (i + 1) & kMask) {
+      if (flags_[i] == 0) return 0;
+      if (keys_[i] == h) return flags_[i];
+    }
+  }
+
+ private:
+  static constexpr size_t kSize = 256, kMask = kSize - 1;
+  void add(std::string_view w, uint8_t flag) {
+    uint64_t h = hash_word(w);
+    size_t i = h & kMask;
+    while (flags_[i] != 0 && keys_[i] != h) i = (i + 1) & kMask;
+    keys_[i] = h;
+    flags_[i] |= flag;
+  }
+  std::array<uint64_t, kSize> keys_{};
+  std::array<uint8_t, kSize> flags_{};
+};
+
+const KeywordTable& keywords() {
+  static const KeywordTable table;
+  return table;
+}
+
+constexpr size_t kLongestKeyword = 10;  // "altogether"
 
 // Start of the lettered choices: "\nA. ", "\nA) " or "\n(A) "; npos if none.
 size_t choices_start(std::string_view p) {
@@ -164,6 +199,7 @@ PromptShape analyse_shape(std::string_view prompt) {
   PromptShape s;
   s.chars = static_cast<double>(prompt.size());
   Sections sec = split_sections(prompt);
+  const KeywordTable& table = keywords();
 
   for_each_token(sec.stem, [&](const Token& t) {
     if (t.number) {
@@ -179,14 +215,16 @@ PromptShape analyse_shape(std::string_view prompt) {
       return;
     }
     s.stem_words += 1;
-    if (word_in(t.text, kNumberWords)) s.number_words += 1;
-    if (word_in(t.text, kFractionWords)) s.fractions += 1;
-    if (word_in(t.text, kRateWords)) s.rate_words += 1;
-    if (word_is(t.text, "percent")) s.percents += 1;
-    if (t.text == "NOT" || t.text == "EXCEPT" || t.text == "LEAST" || word_is(t.text, "false") ||
-        word_is(t.text, "incorrect"))
-      s.negations += 1;
-    if (word_is(t.text, "statement")) s.statements += 0.5;
+    if (t.text.size() > kLongestKeyword) return;
+    if (t.text == "NOT" || t.text == "EXCEPT" || t.text == "LEAST") s.negations += 1;
+    const uint8_t f = table.find(hash_word(t.text));
+    if (f == 0) return;
+    if (f & kNumberWord) s.number_words += 1;
+    if (f & kFractionWord) s.fractions += 1;
+    if (f & kRateWord) s.rate_words += 1;
+    if (f & kPercentWord) s.percents += 1;
+    if (f & kNegationWord) s.negations += 1;
+    if (f & kStatementWord) s.statements += 0.5;
   });
 
   const std::string_view st = sec.stem;

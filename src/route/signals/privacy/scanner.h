@@ -1,0 +1,65 @@
+#pragma once
+// Finds personal data and secrets in text: every pattern (built-in and custom) in one Hyperscan
+// pass, then a refiner per candidate (detectors.h), then overlap resolution. Built once at
+// start-up from the config; immutable and thread-safe afterwards. Each thread that scans gets its
+// own Hyperscan scratch (thread_local, grown on first use with a given Scanner).
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/openai/chat.h"
+#include "common/error.h"
+#include "route/signals/privacy/detectors.h"
+#include "route/signals/privacy/entity.h"
+#include "route/signals/privacy/privacy_config.h"
+
+namespace tiergate::privacy {
+
+class Scanner {
+ public:
+  // Compiles the pattern database. Fails (kInternal) only if a pattern does not compile, which
+  // for custom entities parse_privacy_config has already reported at start-up.
+  static Result<std::shared_ptr<const Scanner>> create(const PrivacyConfig& config);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // The entities in `text`, sorted by begin, non-overlapping. An error (engine failure, scratch
+  // allocation, more than max_candidates candidates, text over 4 GiB) means the text must be
+  // treated as sensitive: callers fail closed. Thread-safe.
+  Result<std::vector<Entity>> scan(std::string_view text) const;
+  // As above into `out` (cleared first), reusing its storage.
+  Status scan_into(std::string_view text, std::vector<Entity>& out) const;
+
+  // Counts over every text field of the request (ChatRequest::for_each_text: all messages and
+  // roles, names, tool definitions, tool-call arguments, tool results, pass-through JSON).
+  // Never fails: a failed field sets PrivacyScan::failed, so sensitive() is true. Thread-safe.
+  PrivacyScan scan_request(const api::ChatRequest& request) const;
+
+  // Number of patterns in the database (built-in enabled + custom), for diagnostics.
+  size_t pattern_count() const { return patterns_.size(); }
+
+ private:
+  struct Pattern {
+    EntityType type;
+    Refiner refiner;
+    bool all_ends;
+    std::string label;  // owned label for custom entities; empty for built-ins
+  };
+  Scanner() = default;
+  hs_scratch_t* thread_scratch() const;
+
+  hs_database_t* db_ = nullptr;
+  std::vector<Pattern> patterns_;
+  std::vector<bool> all_ends_;  // per pattern, for the match callback
+  RefineOptions refine_options_;
+  size_t max_candidates_ = 1 << 20;
+  uint64_t id_ = 0;  // unique per Scanner, keys the thread-local scratch
+};
+
+}  // namespace tiergate::privacy

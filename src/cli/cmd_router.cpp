@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -176,8 +177,14 @@ int run_eval(const std::string& data, const std::string& model_path, const std::
   std::cout << fmt::format("{} ({} scorer)\n", data, scorer_kind) << cx::routing_table(ev);
   if (!chart.empty()) {
     std::ofstream f(chart, std::ios::binary | std::ios::trunc);
-    f << cx::routing_chart_svg(fmt::format("Quality vs strong-model share: {}", data),
-                               {{scorer_kind == "model" ? "complexity" : scorer_kind, &ev}});
+    // The prompt-length baseline is drawn next to the scorer for reference.
+    std::vector<double> length_scores;
+    for (const auto& r : *records) length_scores.push_back(static_cast<double>(r.prompt.size()));
+    cx::RoutingEval length_ev = cx::evaluate_routing(length_scores, weak, strong);
+    std::vector<cx::ChartSeries> series = {{scorer_kind == "model" ? "complexity" : scorer_kind, &ev}};
+    if (scorer_kind != "length") series.push_back({"prompt length", &length_ev});
+    std::string name = std::filesystem::path(data).filename().string();
+    f << cx::routing_chart_svg(fmt::format("Quality vs strong-model share ({})", name), series);
     if (!f) {
       std::cerr << "tiergate eval: cannot write " << chart << "\n";
       return 1;

@@ -38,7 +38,7 @@ std::string routing_table(const RoutingEval& e) {
 }
 
 std::string routing_chart_svg(const std::string& title, const std::vector<ChartSeries>& series) {
-  constexpr double kW = 640, kH = 440, kLeft = 70, kRight = 170, kTop = 40, kBottom = 60;
+  constexpr double kW = 760, kH = 440, kLeft = 70, kRight = 250, kTop = 40, kBottom = 60;
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
   double lo = 1, hi = 0;
   for (const auto& s : series) {

@@ -3,6 +3,7 @@
 #include <ggml.h>
 #include <gguf.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -105,6 +106,14 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
       spec.n_ff <= 0 || spec.n_embd % spec.n_head != 0 || spec.n_head % spec.n_head_kv != 0)
     return fail(Error::internal("test model: inconsistent dimensions"));
 
+  ggml_type wtype;
+  if (spec.weight_type == "f32") wtype = GGML_TYPE_F32;
+  else if (spec.weight_type == "f16") wtype = GGML_TYPE_F16;
+  else if (spec.weight_type == "q8_0") wtype = GGML_TYPE_Q8_0;
+  else return fail(Error::internal("test model: weight type must be f32, f16 or q8_0"));
+  if (wtype == GGML_TYPE_Q8_0 && (spec.n_embd % 32 != 0 || spec.n_ff % 32 != 0))
+    return fail(Error::internal("test model: q8_0 needs n_embd and n_ff divisible by 32"));
+
   const Vocab vocab = build_vocab();
   const int n_vocab = int(vocab.text.size());
   const int head_dim = spec.n_embd / spec.n_head;
@@ -114,7 +123,8 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
   gguf_context* gc = g.get();
   gguf_set_val_str(gc, "general.architecture", "llama");
   gguf_set_val_str(gc, "general.name", "tiergate-test-model");
-  gguf_set_val_u32(gc, "general.file_type", 0);  // all F32
+  gguf_set_val_u32(gc, "general.file_type",
+                   wtype == GGML_TYPE_F32 ? 0 : wtype == GGML_TYPE_F16 ? 1 : 7);  // llama_ftype
   gguf_set_val_u32(gc, "llama.context_length", uint32_t(spec.context_length));
   gguf_set_val_u32(gc, "llama.embedding_length", uint32_t(spec.n_embd));
   gguf_set_val_u32(gc, "llama.block_count", uint32_t(spec.n_layer));
@@ -174,14 +184,23 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
   if (!mem) return fail(Error::internal("test model: out of memory"));
 
   Uniform rnd(spec.seed);
+  std::vector<float> values;
   for (const auto& s : specs) {
-    ggml_tensor* t = s.ne1 == 1 ? ggml_new_tensor_1d(mem.get(), GGML_TYPE_F32, s.ne0)
-                                : ggml_new_tensor_2d(mem.get(), GGML_TYPE_F32, s.ne0, s.ne1);
+    const bool matrix = s.ne1 > 1;
+    const ggml_type type = matrix ? wtype : GGML_TYPE_F32;
+    ggml_tensor* t = matrix ? ggml_new_tensor_2d(mem.get(), type, s.ne0, s.ne1)
+                            : ggml_new_tensor_1d(mem.get(), type, s.ne0);
     ggml_set_name(t, s.name.c_str());
-    float* data = static_cast<float*>(t->data);
-    for (int64_t i = 0; i < s.ne0 * s.ne1; ++i) data[i] = s.bound == 0 ? 1.0f : rnd(s.bound);
+    values.resize(size_t(s.ne0 * s.ne1));
+    for (auto& v : values) v = s.bound == 0 ? 1.0f : rnd(s.bound);
     if (s.name == "output.weight")  // keep specials out of greedy decoding (see header)
-      for (int64_t i = 0; i < s.ne0 * kNumSpecial; ++i) data[i] = 0;
+      std::fill(values.begin(), values.begin() + s.ne0 * kNumSpecial, 0.0f);
+    if (type == GGML_TYPE_F32)
+      std::copy(values.begin(), values.end(), static_cast<float*>(t->data));
+    else if (type == GGML_TYPE_F16)
+      ggml_fp32_to_fp16_row(values.data(), static_cast<ggml_fp16_t*>(t->data), int64_t(values.size()));
+    else
+      ggml_quantize_chunk(type, values.data(), t->data, 0, s.ne1, s.ne0, nullptr);
     gguf_add_tensor(gc, t);
   }
   if (!gguf_write_to_file(gc, path.c_str(), false))

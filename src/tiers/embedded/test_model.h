@@ -18,6 +18,9 @@ struct TestModelSpec {
   int n_head_kv = 2;
   int n_ff = 128;
   int context_length = 2048;    // llama.context_length (what the model claims to be trained for)
+  // Storage of the weight matrices: "f32", "f16" or "q8_0" (norms stay f32). A larger quantised
+  // model (n_embd 512, 8 layers, q8_0) decodes memory-bound like real models; benchmarks use it.
+  std::string weight_type = "f32";
 };
 
 // Writes the model to `path` (overwriting). The unknown and control tokens (<unk>, <s>, </s>,

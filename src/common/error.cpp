@@ -5,7 +5,7 @@ namespace tiergate {
 int http_status(const Error& e) {
   switch (e.code) {
     case ErrorCode::kInvalidRequest: return 400;
-    case ErrorCode::kUnknownModel: return 404;
+    case ErrorCode::kUnknownModel: return 400;
     case ErrorCode::kUnauthorized: return 401;
     case ErrorCode::kForbidden: return 403;
     case ErrorCode::kNotFound: return 404;

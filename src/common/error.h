@@ -12,7 +12,7 @@ enum class ErrorSource { kClient, kUpstream, kInternal };
 
 enum class ErrorCode {
   kInvalidRequest,      // 400: malformed JSON, wrong types, missing fields
-  kUnknownModel,        // 400 (OpenAI uses 404 model_not_found; we follow it)
+  kUnknownModel,        // 400 model_not_found
   kUnauthorized,        // 401
   kForbidden,           // 403: e.g. privacy policy refuses every tier
   kNotFound,            // 404: unknown path

@@ -28,8 +28,10 @@ class YamlReader {
   int64_t integer(const std::string& key, int64_t fallback, int64_t min, int64_t max);
   double number(const std::string& key, double fallback, double min, double max);
   std::vector<std::string> strings(const std::string& key);
-  // Marks `key` as known and returns it for a nested reader (or an undefined node).
+  // Marks `key` as known and returns its node (undefined when absent).
   YAML::Node child(const std::string& key);
+  // A reader of the mapping at `key` that reports into the same error list.
+  YamlReader nested(const std::string& key) { return YamlReader(child(key), path_of(key), errors_); }
   // Marks keys as known without reading them (read elsewhere).
   void accept(std::initializer_list<const char*> keys);
 

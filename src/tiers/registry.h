@@ -2,8 +2,6 @@
 // Tier kinds register here by name: an options parser (run while the config is validated, so a bad
 // key fails start-up) and a factory. Core code never switches on a tier's kind.
 
-#include <boost/asio/io_context.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,13 +9,14 @@
 
 #include "config/config.h"
 #include "config/yaml_reader.h"
+#include "http/io_pool.h"
 #include "tiers/tier.h"
 
 namespace tiergate {
 
 // What a tier may use from the process.
 struct TierEnv {
-  boost::asio::io_context* io = nullptr;  // the event loop(s) for network tiers
+  http::IoPool* pool = nullptr;  // the event loops, for network tiers
 };
 
 struct TierKind {

@@ -1,0 +1,217 @@
+#include "http/client.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <charconv>
+
+#include "http/io_pool.h"
+
+namespace tiergate::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::awaitable;
+using tcp = asio::ip::tcp;
+constexpr auto kTryAwait = asio::as_tuple(asio::use_awaitable);
+
+std::string Url::host_header() const {
+  bool default_port = (tls && port == 443) || (!tls && port == 80);
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return default_port ? h : h + ":" + std::to_string(port);
+}
+
+Result<Url> parse_url(std::string_view text) {
+  Url url;
+  auto bad = [&](const char* why) {
+    return fail(Error::client(ErrorCode::kInvalidRequest,
+                              "invalid URL '" + std::string(text) + "': " + why));
+  };
+  std::string_view rest = text;
+  if (rest.starts_with("https://")) {
+    url.tls = true;
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    return bad("must start with http:// or https://");
+  }
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  url.path = std::string(path);
+  if (authority.empty()) return bad("no host");
+  if (authority.find('@') != std::string_view::npos)
+    return bad("credentials in URLs are not supported");
+  std::string_view port_text;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unterminated IPv6 address");
+    url.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return bad("garbage after IPv6 address");
+      port_text = authority.substr(close + 2);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (url.host.empty()) return bad("no host");
+  url.port = url.tls ? 443 : 80;
+  if (!port_text.empty()) {
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), p);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || p == 0 || p > 65535)
+      return bad("invalid port");
+    url.port = static_cast<uint16_t>(p);
+  }
+  return url;
+}
+
+beast::tcp_stream& UpstreamConnection::tcp() {
+  return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+}
+
+void UpstreamConnection::close() {
+  beast::error_code ec;
+  tcp().socket().close(ec);
+}
+
+bool UpstreamConnection::looks_alive() {
+  auto& s = tcp().socket();
+  if (!s.is_open()) return false;
+  char c;
+  ssize_t n = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  // Idle and healthy: nothing to read. Readable means EOF, a reset, or stray bytes (a TLS alert or
+  // an unsolicited response): none is a connection worth reusing.
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && buffer_.size() == 0;
+}
+
+awaitable<beast::error_code> UpstreamConnection::write(RequestMsg& req,
+                                                       std::chrono::milliseconds timeout) {
+  tcp().expires_after(timeout);
+  auto [ec, n] = tls_ ? co_await bhttp::async_write(*tls_, req, kTryAwait)
+                      : co_await bhttp::async_write(*plain_, req, kTryAwait);
+  co_return ec;
+}
+
+awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& parser,
+                                                             std::chrono::milliseconds timeout) {
+  tcp().expires_after(timeout);
+  auto [ec, n] = tls_ ? co_await bhttp::async_read_header(*tls_, buffer_, parser, kTryAwait)
+                      : co_await bhttp::async_read_header(*plain_, buffer_, parser, kTryAwait);
+  co_return ec;
+}
+
+awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
+    ResponseParser& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
+  if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
+  parser.get().body().data = buf;
+  parser.get().body().size = size;
+  tcp().expires_after(timeout);
+  auto [ec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
+                      : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
+  if (ec == bhttp::error::need_buffer) ec = {};
+  size_t got = size - parser.get().body().size;
+  co_return std::pair{ec, got};
+}
+
+HttpClient::HttpClient(Url url, ClientOptions options, size_t threads)
+    : url_(std::move(url)), options_(std::move(options)), idle_(threads) {
+  if (url_.tls) {
+    ssl_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    ssl_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    ssl_->set_default_verify_paths(ec);
+    if (!options_.ca_file.empty()) ssl_->load_verify_file(options_.ca_file, ec);
+    ssl_->set_verify_mode(options_.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  }
+}
+
+std::vector<std::shared_ptr<UpstreamConnection>>& HttpClient::idle_for_this_thread() {
+  int i = IoPool::current_index();
+  return (i >= 0 && static_cast<size_t>(i) < idle_.size()) ? idle_[i] : idle_offpool_;
+}
+
+awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused, double* connect_ms,
+                                                                   std::optional<Error>& error) {
+  auto& idle = idle_for_this_thread();
+  while (!idle.empty()) {
+    auto conn = std::move(idle.back());
+    idle.pop_back();
+    if (conn->looks_alive()) {
+      reused = true;
+      co_return conn;
+    }
+  }
+  reused = false;
+  auto executor = co_await asio::this_coro::executor;
+  auto start = std::chrono::steady_clock::now();
+  tcp::resolver resolver(executor);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(url_.host, std::to_string(url_.port), kTryAwait);
+  if (rec) {
+    error = (Error::upstream(ErrorCode::kUpstreamError,
+                             "cannot resolve upstream host '" + url_.host + "': " + rec.message()));
+    co_return nullptr;
+  }
+  auto conn = std::make_shared<UpstreamConnection>();
+  if (url_.tls) {
+    conn->tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *ssl_);
+  } else {
+    conn->plain_ = std::make_unique<beast::tcp_stream>(executor);
+  }
+  auto& tcp_stream = conn->tcp();
+  tcp_stream.expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
+  auto [cec, ep] = co_await tcp_stream.async_connect(endpoints, kTryAwait);
+  if (cec) {
+    bool timeout = cec == beast::error::timeout;
+    {
+      error = (Error::upstream(timeout ? ErrorCode::kUpstreamTimeout : ErrorCode::kUpstreamError,
+                               "cannot connect to upstream " + url_.host_header() + ": " +
+                                   (timeout ? std::string("timed out") : cec.message())));
+      co_return nullptr;
+    }
+  }
+  beast::error_code ec;
+  tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  if (url_.tls) {
+    // SNI, and the certificate must name the host we asked for.
+    if (!SSL_set_tlsext_host_name(conn->tls_->native_handle(), url_.host.c_str())) {
+      error = (Error::upstream(ErrorCode::kUpstreamError, "cannot set TLS SNI"));
+      co_return nullptr;
+    }
+    if (options_.verify_tls)
+      conn->tls_->set_verify_callback(asio::ssl::host_name_verification(url_.host));
+    auto [hec] = co_await conn->tls_->async_handshake(asio::ssl::stream_base::client, kTryAwait);
+    if (hec) {
+      error = (Error::upstream(
+          ErrorCode::kUpstreamError,
+          "TLS handshake with upstream " + url_.host_header() + " failed: " + hec.message(),
+          false));
+      co_return nullptr;
+    }
+  }
+  if (connect_ms)
+    *connect_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  co_return conn;
+}
+
+void HttpClient::release(std::shared_ptr<UpstreamConnection> conn) {
+  auto& idle = idle_for_this_thread();
+  if (static_cast<int>(idle.size()) >= options_.max_idle_per_thread) return;
+  conn->tcp().expires_never();
+  idle.push_back(std::move(conn));
+}
+
+}  // namespace tiergate::http

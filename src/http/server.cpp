@@ -1,0 +1,274 @@
+#include "http/server.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/openai/json.h"
+
+namespace tiergate::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kTryAwait = asio::as_tuple(use_awaitable);
+
+std::string error_body(ErrorCode code, std::string message) {
+  return api::write_error(Error::client(code, std::move(message)));
+}
+
+// Closes the connection's socket when the session coroutine ends, whatever path it takes.
+struct ConnectionCount {
+  std::shared_ptr<std::atomic<int64_t>> count;
+  ~ConnectionCount() { count->fetch_sub(1, std::memory_order_relaxed); }
+};
+
+}  // namespace
+
+Exchange::Exchange(beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits)
+    : stream_(stream), request_(request), limits_(limits), keep_alive_(request.keep_alive()) {}
+
+Exchange::~Exchange() { stop_watch(); }
+
+std::string_view Exchange::header(std::string_view name) const {
+  auto it = request_.find(name);
+  if (it == request_.end()) return {};
+  return it->value();
+}
+
+std::string Exchange::remote_address() const {
+  beast::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  return ec ? std::string() : ep.address().to_string();
+}
+
+void Exchange::stop_watch() {
+  if (watching_ && *watching_) {
+    *watching_ = false;
+    beast::error_code ec;
+    // Cancels only the pending wait; no other operation is outstanding between our awaits.
+    stream_.socket().cancel(ec);
+  }
+}
+
+void Exchange::watch_disconnect(std::function<void()> on_gone) {
+  if (watching_) return;
+  watching_ = std::make_shared<bool>(true);
+  auto watching = watching_;
+  auto& socket = stream_.socket();
+  socket.async_wait(tcp::socket::wait_read,
+                    [watching, &socket, on_gone = std::move(on_gone)](beast::error_code ec) {
+                      if (ec || !*watching) return;
+                      // Readable: either the peer closed (peek reads 0 or fails) or it pipelined
+                      // its next request (data waits in the socket; leave it there).
+                      char c;
+                      ssize_t n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                        *watching = false;
+                        on_gone();
+                      }
+                    });
+}
+
+awaitable<bool> Exchange::respond(int status, std::string body, std::string_view content_type,
+                                  const Headers& headers) {
+  stop_watch();
+  beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status),
+                                                    request_.version()};
+  res.set(beast_http::field::server, "tiergate");
+  res.set(beast_http::field::content_type, content_type);
+  for (const auto& [k, v] : headers) res.set(k, v);
+  res.keep_alive(keep_alive_);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  state_ = State::kDone;
+  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
+  auto [ec, n] = co_await beast_http::async_write(stream_, res, kTryAwait);
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
+awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
+  beast_http::response<beast_http::empty_body> res{static_cast<beast_http::status>(status),
+                                                   request_.version()};
+  res.set(beast_http::field::server, "tiergate");
+  res.set(beast_http::field::content_type, "text/event-stream");
+  res.set(beast_http::field::cache_control, "no-cache");
+  for (const auto& [k, v] : headers) res.set(k, v);
+  res.keep_alive(keep_alive_);
+  res.chunked(true);
+  state_ = State::kStreaming;
+  beast_http::response_serializer<beast_http::empty_body> sr{res};
+  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
+  auto [ec, n] = co_await beast_http::async_write_header(stream_, sr, kTryAwait);
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
+awaitable<bool> Exchange::write(std::string_view data) {
+  if (data.empty()) co_return true;
+  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
+  auto [ec, n] = co_await asio::async_write(
+      stream_, beast_http::make_chunk(asio::const_buffer(data.data(), data.size())), kTryAwait);
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
+awaitable<bool> Exchange::finish() {
+  stop_watch();
+  state_ = State::kDone;
+  auto [ec, n] = co_await asio::async_write(stream_, beast_http::make_chunk_last(), kTryAwait);
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
+Server::Server(IoPool& pool, const config::ServerLimits& limits, Handler handler)
+    : pool_(pool), limits_(limits), handler_(std::move(handler)) {}
+
+Server::~Server() { stop(); }
+
+Result<uint16_t> Server::listen(const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return fail(Error::internal("cannot listen on '" + host + "': not an IP address"));
+  tcp::endpoint ep{address, port};
+  acceptor_ = std::make_unique<tcp::acceptor>(pool_.at(0));
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(Error::internal("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                ec.message()));
+  uint16_t bound = acceptor_->local_endpoint().port();
+  asio::co_spawn(pool_.at(0), accept_loop(), asio::detached);
+  return bound;
+}
+
+void Server::stop() {
+  if (acceptor_) {
+    asio::post(acceptor_->get_executor(), [a = acceptor_.get()] {
+      beast::error_code ec;
+      a->close(ec);
+    });
+  }
+}
+
+awaitable<void> Server::accept_loop() {
+  for (;;) {
+    auto& ctx = pool_.next();
+    auto [ec, socket] = co_await acceptor_->async_accept(ctx, kTryAwait);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
+      if (ec == asio::error::no_descriptors) {
+        spdlog::warn("accept: out of file descriptors; pausing");
+        asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+        co_await t.async_wait(kTryAwait);
+      }
+      continue;
+    }
+    if (connections_->load(std::memory_order_relaxed) >= limits_.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the limit: refuse cheaply, before any read
+      continue;
+    }
+    connections_->fetch_add(1, std::memory_order_relaxed);
+    asio::co_spawn(ctx, session(std::move(socket)), asio::detached);
+  }
+}
+
+awaitable<void> Server::session(tcp::socket socket) {
+  ConnectionCount counted{connections_};
+  beast::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(8192);
+  bool first = true;
+  for (;;) {
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(static_cast<uint64_t>(limits_.max_body_bytes));
+    stream.expires_after(std::chrono::milliseconds(first ? limits_.header_timeout_ms
+                                                         : limits_.idle_timeout_ms));
+    first = false;
+    auto [hec, hn] = co_await beast_http::async_read_header(stream, buffer, parser, kTryAwait);
+    if (hec) {
+      int status = 0;
+      std::string body;
+      if (hec == beast_http::error::header_limit) {
+        status = 431;
+        body = error_body(ErrorCode::kHeadersTooLarge, "Request headers are too large.");
+      } else if (hec != beast_http::error::end_of_stream && hec != beast::error::timeout &&
+                 hec != asio::error::eof && hec != asio::error::connection_reset &&
+                 hec != asio::error::operation_aborted && buffer.size() + hn > 0) {
+        status = 400;
+        body = error_body(ErrorCode::kInvalidRequest, "Malformed HTTP request.");
+      }
+      if (status) {
+        beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status), 11};
+        res.set(beast_http::field::content_type, "application/json");
+        res.keep_alive(false);
+        res.body() = std::move(body);
+        res.prepare_payload();
+        stream.expires_after(std::chrono::seconds(5));
+        co_await beast_http::async_write(stream, res, kTryAwait);
+      }
+      break;
+    }
+    if (auto cl = parser.content_length(); cl && *cl > static_cast<uint64_t>(limits_.max_body_bytes)) {
+      beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large, 11};
+      res.set(beast_http::field::content_type, "application/json");
+      res.keep_alive(false);
+      res.body() = error_body(ErrorCode::kPayloadTooLarge,
+                              "Request body is larger than the limit of " +
+                                  std::to_string(limits_.max_body_bytes) + " bytes.");
+      res.prepare_payload();
+      stream.expires_after(std::chrono::seconds(5));
+      co_await beast_http::async_write(stream, res, kTryAwait);
+      break;
+    }
+    stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+    auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
+    if (bec) {
+      if (bec == beast_http::error::body_limit) {
+        beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large, 11};
+        res.set(beast_http::field::content_type, "application/json");
+        res.keep_alive(false);
+        res.body() = error_body(ErrorCode::kPayloadTooLarge, "Request body is too large.");
+        res.prepare_payload();
+        stream.expires_after(std::chrono::seconds(5));
+        co_await beast_http::async_write(stream, res, kTryAwait);
+      }
+      break;
+    }
+    Request request = parser.release();
+    stream.expires_never();
+    Exchange exchange(stream, request, limits_);
+    co_await handler_(exchange);
+    if (!exchange.responded()) {
+      // A handler that forgot to answer is a bug; never leave the client hanging.
+      spdlog::error("handler returned without a response for {}", std::string(request.target()));
+      co_await exchange.respond(500, error_body(ErrorCode::kInternal, "No response was produced."));
+    } else if (exchange.streaming()) {
+      co_await exchange.finish();
+    }
+    if (!exchange.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+}  // namespace tiergate::http

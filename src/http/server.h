@@ -1,0 +1,104 @@
+#pragma once
+// The HTTP/1.1 server: accepts on one listener, spreads connections over the IoPool, reads requests
+// within the configured limits and timeouts, and hands each to the application's handler as an
+// Exchange. Knows nothing of LLMs.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "config/config.h"
+#include "http/io_pool.h"
+
+namespace tiergate::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// One request and its response. Lives for one handler call, on the connection's thread.
+class Exchange {
+ public:
+  Exchange(boost::beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits);
+  ~Exchange();
+
+  const Request& request() const { return request_; }
+  Request& request() { return request_; }
+  std::string_view header(std::string_view name) const;
+  // The peer's address, for limits and logs.
+  std::string remote_address() const;
+
+  // A whole response. Returns false if the client is gone.
+  boost::asio::awaitable<bool> respond(int status, std::string body,
+                                       std::string_view content_type = "application/json",
+                                       const Headers& headers = {});
+  // Starts a chunked text/event-stream response; then write() each piece, then finish().
+  boost::asio::awaitable<bool> start_stream(int status, const Headers& headers);
+  boost::asio::awaitable<bool> write(std::string_view data);
+  boost::asio::awaitable<bool> finish();
+
+  // The client is gone: no response will be written and the connection is closed.
+  void abandon() {
+    stop_watch();
+    state_ = State::kDone;
+    keep_alive_ = false;
+  }
+
+  bool responded() const { return state_ != State::kNone; }
+  bool streaming() const { return state_ == State::kStreaming; }
+
+  // Calls `on_gone` (once, on this thread) if the client closes the connection before the response
+  // is finished. For long waits when nothing is written (first token, non-streaming generation).
+  void watch_disconnect(std::function<void()> on_gone);
+
+  // Whether the connection may be reused after this exchange.
+  bool keep_alive() const { return keep_alive_; }
+
+ private:
+  enum class State { kNone, kStreaming, kDone };
+  void stop_watch();
+
+  boost::beast::tcp_stream& stream_;
+  Request& request_;
+  const config::ServerLimits& limits_;
+  State state_ = State::kNone;
+  bool keep_alive_;
+  std::shared_ptr<bool> watching_;  // shared with the pending wait; false once stopped
+};
+
+using Handler = std::function<boost::asio::awaitable<void>(Exchange&)>;
+
+class Server {
+ public:
+  Server(IoPool& pool, const config::ServerLimits& limits, Handler handler);
+  ~Server();
+
+  // Binds and starts accepting; returns the bound port (useful with port 0).
+  Result<uint16_t> listen(const std::string& host, uint16_t port);
+  // Closes the listener; open connections finish their current request.
+  void stop();
+
+  std::shared_ptr<const std::atomic<int64_t>> connection_count() const { return connections_; }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+
+  IoPool& pool_;
+  config::ServerLimits limits_;
+  Handler handler_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::shared_ptr<std::atomic<int64_t>> connections_ = std::make_shared<std::atomic<int64_t>>(0);
+};
+
+}  // namespace tiergate::http

@@ -1,0 +1,42 @@
+#pragma once
+// One JSON line per request on stdout: the decision, tokens, cost, timings and outcome. Never the
+// prompt or the completion (unless logging.log_prompts, which this record does not carry anyway).
+
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tiergate::telemetry {
+
+struct AccessRecord {
+  std::string request_id;
+  std::string method;
+  std::string path;
+  int status = 0;
+  std::string requested_model;
+  std::string tier;
+  std::vector<std::string> reasons;
+  bool stream = false;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double cost_usd = 0;
+  double ttft_ms = -1;
+  double total_ms = 0;
+  std::string error_code;  // empty on success
+  std::string finish_reason;
+};
+
+class AccessLog {
+ public:
+  explicit AccessLog(bool enabled, std::FILE* out = stdout) : enabled_(enabled), out_(out) {}
+  void write(const AccessRecord& r);
+
+ private:
+  bool enabled_;
+  std::FILE* out_;
+  std::mutex mu_;  // guards out_ (one line at a time)
+};
+
+}  // namespace tiergate::telemetry

@@ -1,0 +1,103 @@
+#include "telemetry/metrics.h"
+
+#include <fmt/format.h>
+
+namespace tiergate::telemetry {
+
+void atomic_add(std::atomic<double>& a, double v) {
+  double old = a.load(std::memory_order_relaxed);
+  while (!a.compare_exchange_weak(old, old + v, std::memory_order_relaxed)) {
+  }
+}
+
+void Histogram::observe(double seconds) {
+  size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  atomic_add(sum_, seconds);
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBounds.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, kBounds[i], cumulative);
+  }
+  cumulative += buckets_[kBounds.size()].load(std::memory_order_relaxed);
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, cumulative);
+  out += fmt::format("{}_sum{{{}}} {}\n", name, labels, sum_.load(std::memory_order_relaxed));
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count_.load(std::memory_order_relaxed));
+}
+
+Metrics::Metrics(const std::vector<const Tier*>& tiers) {
+  for (const Tier* t : tiers) {
+    auto m = std::make_unique<TierMetrics>();
+    m->name = t->info().name;
+    m->tier = t;
+    tiers_.push_back(std::move(m));
+  }
+}
+
+void Metrics::count_response(int status) {
+  size_t cls = static_cast<size_t>(status / 100);
+  if (cls < responses_by_class_.size()) responses_by_class_[cls].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  out.reserve(8192);
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  family("tiergate_http_responses_total", "counter", "HTTP responses by status class.");
+  for (size_t c = 1; c < responses_by_class_.size(); ++c)
+    out += fmt::format("tiergate_http_responses_total{{class=\"{}xx\"}} {}\n", c,
+                       responses_by_class_[c].load(std::memory_order_relaxed));
+  family("tiergate_open_connections", "gauge", "Client connections open now.");
+  out += fmt::format("tiergate_open_connections {}\n", (connections_ ? connections_->load() : 0));
+  family("tiergate_streams_broken_total", "counter",
+         "Streams that ended with an SSE error event after the first byte.");
+  out += fmt::format("tiergate_streams_broken_total {}\n", streams_broken_.load());
+
+  family("tiergate_requests_total", "counter", "Chat completions by tier and outcome.");
+  for (const auto& t : tiers_) {
+    out += fmt::format("tiergate_requests_total{{tier=\"{}\",outcome=\"ok\"}} {}\n", t->name, t->requests_ok.load());
+    out += fmt::format("tiergate_requests_total{{tier=\"{}\",outcome=\"error\"}} {}\n", t->name, t->requests_failed.load());
+  }
+  family("tiergate_tokens_total", "counter", "Tokens by tier and direction.");
+  for (const auto& t : tiers_) {
+    out += fmt::format("tiergate_tokens_total{{tier=\"{}\",direction=\"prompt\"}} {}\n", t->name, t->prompt_tokens.load());
+    out += fmt::format("tiergate_tokens_total{{tier=\"{}\",direction=\"completion\"}} {}\n", t->name, t->completion_tokens.load());
+  }
+  family("tiergate_cost_usd_total", "counter", "Spend by tier, from per-token prices.");
+  for (const auto& t : tiers_)
+    out += fmt::format("tiergate_cost_usd_total{{tier=\"{}\"}} {}\n", t->name, t->cost_usd.load());
+  family("tiergate_time_to_first_token_seconds", "histogram", "Time to first token by tier.");
+  for (const auto& t : tiers_) t->ttft.render(out, "tiergate_time_to_first_token_seconds", fmt::format("tier=\"{}\"", t->name));
+  family("tiergate_request_duration_seconds", "histogram", "Total request time by tier.");
+  for (const auto& t : tiers_) t->total.render(out, "tiergate_request_duration_seconds", fmt::format("tier=\"{}\"", t->name));
+
+  // Live tier statistics, as the router sees them.
+  struct Gauge { const char* name; const char* help; double (*get)(const TierStats&); };
+  static const Gauge gauges[] = {
+      {"tiergate_tier_queue_length", "Requests waiting for the tier.", [](const TierStats& s) { return double(s.queue_length.load()); }},
+      {"tiergate_tier_active", "Requests the tier is serving now.", [](const TierStats& s) { return double(s.active.load()); }},
+      {"tiergate_tier_free_kv_cells", "Free KV-cache cells (embedded tiers).", [](const TierStats& s) { return double(s.free_kv_cells.load()); }},
+      {"tiergate_tier_prefill_tokens_per_second", "Moving average of prompt processing speed.", [](const TierStats& s) { return s.prefill_tokens_per_s.load(); }},
+      {"tiergate_tier_decode_tokens_per_second", "Moving average of generation speed.", [](const TierStats& s) { return s.decode_tokens_per_s.load(); }},
+      {"tiergate_tier_ttft_milliseconds", "Moving average of time to first token.", [](const TierStats& s) { return s.ttft_ms.load(); }},
+      {"tiergate_tier_rtt_milliseconds", "Moving average of connect round trip.", [](const TierStats& s) { return s.rtt_ms.load(); }},
+      {"tiergate_tier_ready", "1 if the tier can serve.", nullptr},
+  };
+  for (const auto& g : gauges) {
+    family(g.name, "gauge", g.help);
+    for (const auto& t : tiers_) {
+      double v = g.get ? g.get(t->tier->stats()) : (t->tier->ready() ? 1.0 : 0.0);
+      out += fmt::format("{}{{tier=\"{}\"}} {}\n", g.name, t->name, v);
+    }
+  }
+  return out;
+}
+
+}  // namespace tiergate::telemetry

@@ -1,0 +1,66 @@
+#pragma once
+// Prometheus metrics. The set of series is fixed at start-up (per tier, per status class), so the
+// hot path only touches atomics: no maps, no locks, no allocation. Labels never carry user data.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tiers/tier.h"
+
+namespace tiergate::telemetry {
+
+// Cumulative histogram with fixed bucket bounds (seconds).
+class Histogram {
+ public:
+  static constexpr std::array<double, 14> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                     0.25,  0.5,    1,     2.5,  5,     10,  30};
+  void observe(double seconds);
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBounds.size() + 1> buckets_{};  // last = +Inf
+  std::atomic<uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+struct TierMetrics {
+  std::string name;
+  const Tier* tier = nullptr;  // for live stats
+  std::atomic<uint64_t> requests_ok{0};
+  std::atomic<uint64_t> requests_failed{0};
+  std::atomic<uint64_t> prompt_tokens{0};
+  std::atomic<uint64_t> completion_tokens{0};
+  std::atomic<double> cost_usd{0};
+  Histogram ttft;
+  Histogram total;
+};
+
+class Metrics {
+ public:
+  explicit Metrics(const std::vector<const Tier*>& tiers);
+
+  TierMetrics& tier(size_t i) { return *tiers_[i]; }
+  // HTTP responses by status class (1..5 for 1xx..5xx).
+  void count_response(int status);
+  void count_request_error(const char* code);
+  // The server's live connection count, shown as a gauge.
+  void watch_connections(std::shared_ptr<const std::atomic<int64_t>> count) { connections_ = std::move(count); }
+  std::atomic<int64_t>& streams_broken() { return streams_broken_; }
+
+  // The whole exposition, text format 0.0.4.
+  std::string render() const;
+
+ private:
+  std::vector<std::unique_ptr<TierMetrics>> tiers_;
+  std::array<std::atomic<uint64_t>, 6> responses_by_class_{};
+  std::shared_ptr<const std::atomic<int64_t>> connections_;
+  std::atomic<int64_t> streams_broken_{0};
+};
+
+void atomic_add(std::atomic<double>& a, double v);
+
+}  // namespace tiergate::telemetry

@@ -97,7 +97,7 @@ int run_train(const TrainArgs& a) {
   return 0;
 }
 
-int run_score(const std::string& data, const std::string& model_path) {
+int run_score(const std::string& data, const std::string& model_path, bool detail) {
   auto scorer = load_scorer(model_path);
   if (!scorer) {
     std::cerr << "tiergate score: " << scorer.error().message << "\n";
@@ -115,7 +115,19 @@ int run_score(const std::string& data, const std::string& model_path) {
       [&](cx::PromptRecord&& r) {
         double s = (*scorer)->score(r.prompt);
         if (!std::isfinite(s)) s = 0;
-        out += fmt::format("{{\"id\": {}, \"score\": {:.9g}}}\n", r.id_json, s);
+        if (!detail) {
+          out += fmt::format("{{\"id\": {}, \"score\": {:.9g}}}\n", r.id_json, s);
+        } else {
+          cx::ScoreDetail d = (*scorer)->score_detail(r.prompt);
+          out += fmt::format("{{\"id\": {}, \"score\": {:.9g}, \"kind\": \"{}\"", r.id_json, s,
+                             cx::prompt_kind_name(d.kind));
+          if (d.top_subject >= 0)
+            out += fmt::format(", \"subject\": \"{}\", \"subject_p\": {:.4f}",
+                               (*scorer)->subject_name(d.top_subject), d.top_subject_p);
+          else
+            out += fmt::format(", \"difficulty\": {:.4f}", d.free_difficulty);
+          out += "}\n";
+        }
         if (out.size() > (1 << 16) - 512) flush();
       },
       [&](size_t line, const std::string& msg) {
@@ -227,7 +239,11 @@ void add_score_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("score", "print {\"id\", \"score\"} for each JSONL prompt");
   cmd->add_option("--data", *data, "JSONL with id and prompt per line ('-' = stdin)")->required();
   cmd->add_option("--model", *model, "model file (default: the committed default model)");
-  cmd->callback([data, model, &exit_code] { exit_code = run_score(*data, *model); });
+  auto detail = std::make_shared<bool>(false);
+  cmd->add_flag("--detail", *detail, "also print the prompt kind and top subject / difficulty");
+  cmd->callback([data, model, detail, &exit_code] {
+    exit_code = run_score(*data, *model, *detail);
+  });
 }
 
 void add_eval_command(CLI::App& app, int& exit_code) {

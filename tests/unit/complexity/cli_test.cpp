@@ -118,3 +118,26 @@ TEST(ComplexityCli, EvalNeedsLabels) {
 
 }  // namespace
 }  // namespace tiergate::cli
+
+namespace tiergate::cli {
+namespace {
+
+TEST(ComplexityCli, ScoreHandlesBomAndCrlfAndDetail) {
+  auto path = (std::filesystem::temp_directory_path() / "tiergate_cx_bom.jsonl").string();
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << "\xEF\xBB\xBF{\"id\": 1, \"prompt\": \"Q?\\nA. a\\nB. b\\nC. c\\nD. d\\nAnswer:\"}\r\n"
+      << "{\"id\": 2, \"prompt\": \"Tom has 3 apples and 4 pears. How many fruits?\"}\r\n";
+  }
+  CliRun r = run_cli({"score", "--data", path, "--model", model(), "--detail"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  EXPECT_NE(out[0].find("\"kind\": \"multiple_choice\""), std::string::npos) << out[0];
+  EXPECT_NE(out[0].find("\"subject\": "), std::string::npos) << out[0];
+  EXPECT_NE(out[1].find("\"kind\": \"math_word\""), std::string::npos) << out[1];
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace tiergate::cli

@@ -83,6 +83,7 @@ Status for_each_prompt_line(const std::string& path, bool require_labels,
   while (std::getline(*in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 BOM
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto rec = parse_prompt_line(line, require_labels);
     if (!rec) {

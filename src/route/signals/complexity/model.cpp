@@ -140,7 +140,7 @@ Result<ComplexityModel> parse_model(std::string_view text) {
       if (f.size() != 6) return bad(k);
       for (int i = 0; i < 5; ++i)
         if (!parse_num(f[i + 1], b[i])) return bad(k);
-      if (b[0] < 8 || b[0] > 26) return fail(r.error("hash_bits must be in [8, 26]"));
+      if (b[0] < 8 || b[0] > 24) return fail(r.error("hash_bits must be in [8, 24]"));
       m.features = FeatureOptions{b[0], b[1] != 0, b[2] != 0, b[3] != 0, b[4] != 0};
     } else if (k == "combine") {
       if (f.size() != 4 || !parse_num(f[1], m.w_subject) || !parse_num(f[2], m.w_item) ||

@@ -75,7 +75,7 @@ TEST(PrivacyDetect, CardFormats) {
   expect_one("pan=5555555555554444;", "CARD", "5555555555554444");
   expect_one("amex 3782 822463 10005", "CARD", "3782 822463 10005");
   expect_one("JCB 3530111333300000", "CARD", "3530111333300000");
-  expect_one("4111 1111 1111 1111 2027", "CARD", "4111 1111 1111 1111");
+  expect_one("objects=76876 4111 1111 1111 1111", "CARD", "4111 1111 1111 1111");
 }
 
 TEST(PrivacyDetect, CardLookalikes) {
@@ -83,6 +83,9 @@ TEST(PrivacyDetect, CardLookalikes) {
   expect_none("1234 5678 9012 3456");           // no brand prefix, fails Luhn
   expect_none("x = 4111111111111111 * 3");      // bare digits in arithmetic
   expect_none("id 41111111111111110000 long");  // too long
+  expect_none("DE09 4111 1111 1111 1111 03");   // inside a longer grouped number
+  expect_none("Divide 4111111111111111 by 97");  // an operand
+  expect_none("5800000000000001 passes Luhn; 58 is no card range");
 }
 
 TEST(PrivacyDetect, Iban) {

@@ -33,7 +33,7 @@ constexpr PatternSpec kPatterns[] = {
      true},
     // 1600 Pennsylvania Avenue, 221B Baker Street, 350 5th Ave
     {"\\b\\d{1,5}[A-Za-z]?,?(?: (?:[A-Z][A-Za-z'\\-]*\\.?|\\d{1,3}(?:st|nd|rd|th))){1,4} "
-     "(?i:" TG_STREET_SUFFIX ")\\b",
+     "(?i:" TG_STREET_SUFFIX ")\\b\\.?",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // Hauptstraße 5, Lindenweg 12a
     {"\\b[A-Z](?:[a-z]|\\xc3[\\xa4\\xb6\\xbc\\x9f])+(?:stra(?:ss|\\xc3\\x9f)e|str\\.|weg|platz|"
@@ -41,7 +41,7 @@ constexpr PatternSpec kPatterns[] = {
      0, T::kStreetAddress, R::kStreetAddress, false},
     // 10 rue de Rivoli, 5 avenue des Champs
     {R"(\b\d{1,4},? (?i:rue|avenue|boulevard|bd|place|chemin|impasse|quai|all(?:e|\xc3\xa9)e) )"
-     R"((?:(?i:de la|de l'|du|des|de|d')\s?)?[A-Z][A-Za-z\-']+)",
+     R"((?:(?i:de la|de l'|du|des|de|d')\s?)?[A-Z][A-Za-z\-']+(?: [A-Z][A-Za-z\-']+){0,2})",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // Calle Mayor 12, Via Roma 1
     {R"(\b(?i:calle|avenida|plaza|paseo|carrer|rua|via|viale|piazza|corso) )"
@@ -92,7 +92,14 @@ bool iequals(std::string_view a, std::string_view b) {
 
 constexpr std::string_view kPhoneWords[] = {
     "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text",
-    "contact", "reach", "dial", "ph", "hotline", "landline", "number", "numero", "telefon"};
+    "contact", "reach", "dial", "ph", "hotline", "landline", "my number", "numero", "telefon"};
+constexpr std::string_view kCardWords[] = {
+    "card", "visa", "mastercard", "amex", "discover", "credit", "debit", "cc", "pan", "payment",
+    "pay", "charge", "billing", "exp", "expiry", "expires", "cvv", "cvc", "jcb", "maestro"};
+constexpr std::string_view kNotCardWords[] = {
+    "divide", "compute", "prime", "primes", "product", "times", "gcd", "base", "sum", "multiply",
+    "factor", "mod", "modulo", "digits", "equals", "plus", "minus", "round", "write", "order",
+    "invoice", "tracking", "reference", "ref", "serial", "id", "number of", "remainder"};
 constexpr std::string_view kSsnWords[] = {"ssn", "social security", "ss#", "ss no", "socsec",
                                           "social sec", "ssa"};
 
@@ -102,11 +109,10 @@ bool date_shaped(const std::array<uint8_t, 16>& g, size_t n) {
   return (g[0] == 4 && g[1] <= 2 && g[2] <= 2) || (g[0] <= 2 && g[1] <= 2 && g[2] == 4);
 }
 
-bool refine_phone(std::string_view t, size_t b, size_t e) {
+bool refine_phone_at(std::string_view t, size_t b, size_t e) {
   const char p = before(t, b), c = at(t, e);
   if (is_alnum(p) || is_one_of(p, "+._/-:#$") || is_alnum(c) || c == '_') return false;
   if (is_one_of(c, ".-/: ") && is_digit(at(t, e + 1))) return false;  // the number goes on
-  if (t[b] == '(' && p == '(') return false;
   std::array<uint8_t, 16> groups{};
   std::array<size_t, 16> starts{};
   size_t ngroups = 0, digits = 0;
@@ -175,6 +181,33 @@ bool refine_phone(std::string_view t, size_t b, size_t e) {
 
 // A bare number that is an operand: "x = N", "2^52 = N", "N * 3". An assignment to a named
 // field ("pan=N", "card: N") is not arithmetic.
+// The token before t[s] (after one space) is a short group of letters or digits: t[s] continues
+// a longer grouped number ("DE09 4012 4930 ...", "3081 0997 5248 4153"), it does not start one.
+bool continues_group(std::string_view t, size_t s) {
+  if (s < 2 || t[s - 1] != ' ') return false;
+  size_t k = s - 1;
+  while (k > 0 && is_alnum(t[k - 1])) --k;
+  const size_t len = s - 1 - k;
+  return len >= 1 && len <= 4 && is_digit(t[s - 2]);
+}
+
+// Hyperscan reports the leftmost start for each end, which may be a number before the phone
+// number ("id 22571 0044 20 2625 9106") or an unclosed parenthesis: retry from each later group.
+bool refine_phone(std::string_view t, size_t b, size_t e, size_t* ob) {
+  for (size_t s = b; s + 7 <= e; ++s) {
+    if (s > b && !(is_one_of(t[s - 1], " (") && (is_digit(t[s]) || is_one_of(t[s], "+(")))) continue;
+    if (s > b && t[s - 1] == ' ' && is_digit(t[s - 2]) && t[s] != '+' && t[s] != '(') {
+      // After another number, only a number with its own unambiguous shape starts here.
+      if (continues_group(t, s) || t.substr(s, e - s).find(' ') != std::string_view::npos) continue;
+    }
+    if (refine_phone_at(t, s, e)) {
+      *ob = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool arithmetic_neighbour(std::string_view t, size_t b, size_t e) {
   size_t i = b;
   while (i > 0 && t[i - 1] == ' ') --i;
@@ -192,7 +225,7 @@ bool arithmetic_neighbour(std::string_view t, size_t b, size_t e) {
   return is_one_of(at(t, j), "+-*/^%<>") || (at(t, j) == '=' && at(t, j + 1) != '>');
 }
 
-bool refine_card(std::string_view t, size_t b, size_t e) {
+bool refine_card_at(std::string_view t, size_t b, size_t e) {
   const char p = before(t, b), c = at(t, e);
   if (is_alnum(p) || p == '_' || is_alnum(c) || c == '_') return false;
   if (is_one_of(p, ".-,") && is_digit(before(t, b - 1))) return false;
@@ -217,9 +250,44 @@ bool refine_card(std::string_view t, size_t b, size_t e) {
   }
   groups_ok = groups_ok && group >= 3;
   if (sep != 0 && !groups_ok) return false;
+  if (sep == ' ' && c == ' ') {
+    // The grouped number goes on with another short group: part of something longer.
+    size_t k = e + 1;
+    while (k < t.size() && is_digit(t[k])) ++k;
+    if (k > e + 1 && k - e - 1 <= 4 && !is_alnum(at(t, k))) return false;
+  }
   std::string_view d(digits.data(), n);
   if (!card_brand_valid(d) || !luhn_valid(d)) return false;
-  return sep != 0 || !arithmetic_neighbour(t, b, e);
+  if (sep != 0) return true;
+  // A bare digit run: a card if the text says so, not if it is an operand, an order or a
+  // reference number.
+  // Context is read within the sentence (line) around the number.
+  size_t from = b > 40 ? b - 40 : 0, to = std::min(t.size(), e + 24);
+  for (size_t k = b; k > from; --k)
+    if (is_one_of(t[k - 1], "\n?!") || (t[k - 1] == '.' && at(t, k) == ' ')) {
+      from = k;
+      break;
+    }
+  for (size_t k = e; k < to; ++k)
+    if (is_one_of(t[k], "\n?!") || (t[k] == '.' && at(t, k + 1) == ' ')) {
+      to = k;
+      break;
+    }
+  if (has_context_word(t, from, to, kCardWords)) return true;
+  return !arithmetic_neighbour(t, b, e) && !has_context_word(t, from, to, kNotCardWords);
+}
+
+// As for phones: the leftmost start may be a number before the card number.
+bool refine_card(std::string_view t, size_t b, size_t e, size_t* ob) {
+  for (size_t s = b; s + 13 <= e; ++s) {
+    if (s > b && !(t[s - 1] == ' ' && is_digit(t[s]))) continue;
+    if (continues_group(t, s) && t.substr(s, e - s).find(' ') != std::string_view::npos) continue;
+    if (refine_card_at(t, s, e)) {
+      *ob = s;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool refine_iban(std::string_view t, size_t b, size_t e) {
@@ -285,7 +353,7 @@ bool refine_address(std::string_view t, size_t b, size_t e) {
                                         "Supreme", "High", "Federal", "District", "Best", "Top",
                                         "Easy", "Simple", "Quick", "More", "Other", "Great",
                                         "Steps", "Ways", "Times", "Days", "Years", "Hours",
-                                        "Minutes", "Weeks", "Months", "Hill", "Data", "Step"};
+                                        "Minutes", "Weeks", "Months", "Data", "Step"};
   size_t i = b;
   while (i < e && (is_alnum(t[i]) || t[i] == ',')) ++i;
   while (i < e && t[i] == ' ') ++i;
@@ -396,7 +464,7 @@ void assignment_value(std::string_view t, size_t v, size_t* vb, size_t* ve) {
   }
   *vb = i;
   while (i < t.size() && !is_one_of(t[i], " \t\r\n,;&\"'<>)]}\\")) ++i;
-  while (i > *vb && is_one_of(t[i - 1], ".:!?")) --i;
+  while (i > *vb && is_one_of(t[i - 1], ".:?")) --i;
   *ve = i;
 }
 
@@ -421,14 +489,23 @@ bool placeholder_like(std::string_view v) {
 }
 
 bool code_like(std::string_view v) {
-  // Unquoted expressions in code: calls, indexing, attribute access, variables.
-  bool letters_only = true, has_dot = false;
+  // Unquoted expressions in code: calls, indexing, attribute access, variables, keywords.
+  constexpr std::string_view kKeywords[] = {
+      "await", "new", "yield", "lambda", "function", "async", "typeof", "self", "this", "input",
+      "getpass", "request", "req", "args", "params", "form", "data", "config", "settings", "env",
+      "options", "opts", "user", "credentials", "creds", "kwargs", "prompt", "value", "val"};
+  for (auto k : kKeywords)
+    if (iequals(v, k)) return true;
+  bool letters_only = true, has_dot = false, lower = false, upper = false;
   for (char ch : v) {
     if (is_one_of(ch, "([{$")) return true;
     if (ch == '.') has_dot = true;
     else if (!is_alpha(ch) && ch != '_') letters_only = false;
+    lower = lower || (ch >= 'a' && ch <= 'z');
+    upper = upper || (ch >= 'A' && ch <= 'Z');
   }
-  return letters_only && (has_dot || v.find('_') != v.npos);
+  // os.environ.get / user_password / DB_PASSWORD, not Pass_Word9.
+  return letters_only && (has_dot || (v.find('_') != v.npos && lower != upper));
 }
 
 bool refine_assignment(Refiner r, std::string_view t, size_t e, size_t* ob, size_t* oe) {
@@ -443,7 +520,17 @@ bool refine_assignment(Refiner r, std::string_view t, size_t e, size_t* ob, size
       if (v.size() < (quoted ? 3u : 4u)) return false;
       if (!quoted) {
         if (code_like(v)) return false;
-        if (c.count() == 1 && c.lower) return false;  // a lower-case word in prose: "Password: reset"
+        // A lower-case word after "password:" is prose ("Password: reset it"), unless it ends
+        // the line (YAML, .env, logs): "password: sunshine".
+        size_t k0 = e;
+        while (k0 > 0 && (t[k0 - 1] == ' ' || t[k0 - 1] == '\t')) --k0;
+        const bool colon = k0 > 0 && t[k0 - 1] == ':';
+        if (c.count() == 1 && c.lower && colon) {
+          size_t k = ve;
+          while (k < t.size() && (t[k] == ' ' || t[k] == '\t')) ++k;
+          if (k < t.size() && t[k] != '\n' && t[k] != '\r' && t[k] != '"' && t[k] != ',')
+            return false;
+        }
       }
       break;
     case R::kKeyValue:
@@ -480,29 +567,86 @@ bool refine_url_password(std::string_view t, size_t e, size_t* ob, size_t* oe) {
   return true;
 }
 
+// Share of adjacent letter pairs that are common in English, in percent (100 if none).
+int common_pair_percent(std::string_view s);
+
+// snake_case / kebab-case / path made of words: case-consistent segments (lower, UPPER or
+// Capitalised letters, maybe a short number) whose letter pairs are mostly common English.
 bool word_segments(std::string_view s) {
-  // snake_case / kebab-case / path made of words: each segment letters, maybe a short number.
-  size_t seg = 0, letters = 0, digits = 0, segments = 0;
-  auto close = [&]() {
-    bool ok = seg == 0 || (letters > 0 && digits <= 4 && letters + digits == seg);
-    if (seg > 0) ++segments;
-    seg = letters = digits = 0;
-    return ok;
-  };
-  for (char ch : s) {
-    if (is_one_of(ch, "_-/+=")) {
-      if (!close()) return false;
+  size_t segments = 0, start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && !is_one_of(s[i], "_-/+=")) continue;
+    std::string_view seg = s.substr(start, i - start);
+    start = i + 1;
+    if (seg.empty()) continue;
+    ++segments;
+    size_t letters = 0, uppers = 0;
+    while (letters < seg.size() && is_alpha(seg[letters])) {
+      uppers += seg[letters] >= 'A' && seg[letters] <= 'Z';
+      ++letters;
+    }
+    if (letters == 0 || seg.size() - letters > 4) return false;
+    for (size_t k = letters; k < seg.size(); ++k)
+      if (!is_digit(seg[k])) return false;
+    const bool first_upper = seg[0] >= 'A' && seg[0] <= 'Z';
+    if (!(uppers == 0 || uppers == letters || (uppers == 1 && first_upper))) return false;
+  }
+  return segments >= 2 && common_pair_percent(s) >= 60;
+}
+
+// Common English letter pairs: identifiers are made of words, random tokens are not.
+bool common_bigram(char a, char b) {
+  static constexpr std::string_view kPairs[] = {
+      "th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of",
+      "ed", "is", "it", "al", "ar", "st", "to", "nt", "ng", "se", "ha", "as", "ou", "io", "le",
+      "ve", "co", "me", "de", "hi", "ri", "ro", "ic", "ne", "ea", "ra", "ce", "li", "ch", "ll",
+      "be", "ma", "si", "om", "ur", "ca", "el", "ta", "la", "ns", "di", "fo", "ho", "pe", "ec",
+      "pr", "no", "ct", "us", "ac", "ot", "il", "tr", "ly", "nc", "et", "ut", "ss", "so", "rs",
+      "un", "lo", "wa", "ge", "ie", "wh", "ee", "wi", "em", "ad", "ol", "rt", "po", "we", "na",
+      "ul", "ni", "ts", "mo", "ow", "pa", "im", "mi", "ai", "sh", "ir", "su", "id", "os", "iv",
+      "ia", "am", "fi", "ci", "vi", "pl", "ig", "tu", "ev", "ld", "ry", "mp", "fe", "bl", "ab"};
+  static const auto table = [] {
+    std::array<bool, 26 * 26> t{};
+    for (auto p : kPairs) t[(p[0] - 'a') * 26 + (p[1] - 'a')] = true;
+    return t;
+  }();
+  return table[(lower(a) - 'a') * 26 + (lower(b) - 'a')];
+}
+
+int common_pair_percent(std::string_view s) {
+  size_t pairs = 0, common = 0;
+  for (size_t k = 0; k + 1 < s.size(); ++k) {
+    if (!is_alpha(s[k]) || !is_alpha(s[k + 1])) continue;
+    ++pairs;
+    common += common_bigram(s[k], s[k + 1]);
+  }
+  return pairs == 0 ? 100 : static_cast<int>(common * 100 / pairs);
+}
+
+// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): most characters sit in letter
+// runs of 3+, and most letter pairs inside those runs are among the 120 most common in English.
+// About one in six pairs of random letters is; about three in four of identifiers' are (threshold: 60%).
+bool wordy(std::string_view s) {
+  size_t in_runs = 0, pairs = 0, common = 0, run = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    const bool letter = i < s.size() && is_alpha(s[i]);
+    // A camelCase hump starts a new word: lower followed by upper.
+    const bool hump = letter && run > 0 && s[i] >= 'A' && s[i] <= 'Z' && s[i - 1] >= 'a' &&
+                      s[i - 1] <= 'z';
+    if (letter && !hump) {
+      ++run;
       continue;
     }
-    ++seg;
-    if (is_alpha(ch)) {
-      if (digits > 0) return false;  // letters after digits: not a word
-      ++letters;
-    } else {
-      ++digits;
+    if (run >= 3) {
+      in_runs += run;
+      for (size_t k = i - run; k + 1 < i; ++k) {
+        ++pairs;
+        common += common_bigram(s[k], s[k + 1]);
+      }
     }
+    run = letter ? 1 : 0;
   }
-  return close() && segments >= 2;
+  return in_runs * 2 >= s.size() && pairs >= 4 && common * 100 >= pairs * 60;
 }
 
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o) {
@@ -526,18 +670,8 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (!c.digit || !(c.lower || c.upper)) return false;
   if (!(c.lower && c.upper) && s.size() < 24) return false;
   if (word_segments(s)) return false;
-  if (transitions * 10 < (s.size() - 1) * 2) return false;
-  // Identifiers are made of words: camelCase humps and snake_case parts are lower-case runs.
-  size_t in_words = 0, run = 0;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size() && s[i] >= 'a' && s[i] <= 'z') {
-      ++run;
-      continue;
-    }
-    if (run >= 3) in_words += run;
-    run = 0;
-  }
-  if (in_words * 2 >= s.size()) return false;
+  if (transitions * 10 < (s.size() - 1)) return false;
+  if (wordy(s)) return false;
   return shannon_entropy(s) >= o.entropy_threshold;
 }
 
@@ -552,8 +686,8 @@ int entity_priority(EntityType type) {
     case T::kApiKey: return 90;
     case T::kPassword: return 85;
     case T::kCustom: return 80;
+    case T::kIban: return 72;  // a longer, checksummed span that may contain a Luhn-valid run
     case T::kCard: return 70;
-    case T::kIban: return 68;
     case T::kSsn: return 66;
     case T::kEmail: return 60;
     case T::kIpAddress: return 55;
@@ -597,8 +731,8 @@ bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptio
       *ob = s;
       return true;
     }
-    case R::kPhone: return refine_phone(t, b, e);
-    case R::kCard: return refine_card(t, b, e);
+    case R::kPhone: return refine_phone(t, b, e, ob);
+    case R::kCard: return refine_card(t, b, e, ob);
     case R::kIban: return refine_iban(t, b, e);
     case R::kSsnSeparated: return refine_ssn(t, b, e, false);
     case R::kSsnBare: return refine_ssn(t, b, e, true);

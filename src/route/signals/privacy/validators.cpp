@@ -48,7 +48,11 @@ bool card_brand_valid(std::string_view d) {
   if ((p3 >= 300 && p3 <= 305) || p2 == 36 || p2 == 38 || p2 == 39 || p4 == 3095)
     return n >= 14 && n <= 19;                       // Diners
   if (p2 == 62) return n >= 16 && n <= 19;           // UnionPay
-  if (p2 == 50 || (p2 >= 56 && p2 <= 69)) return n >= 13;  // Maestro
+  // Maestro: its published IIN ranges, not the whole 5x/6x space (which would flag one random
+  // 16-digit number in a hundred as a card).
+  if (p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 ||
+      p4 == 6761 || p4 == 6762 || p4 == 6763)
+    return n >= 13;
   return false;
 }
 

@@ -195,7 +195,7 @@ awaitable<void> Server::session(tcp::socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer(8192);
+  beast::flat_buffer buffer;  // no cap of its own: the parser's header_limit governs
   bool first = true;
   for (;;) {
     beast_http::request_parser<beast_http::string_body> parser;
@@ -211,6 +211,11 @@ awaitable<void> Server::session(tcp::socket socket) {
       if (hec == beast_http::error::header_limit) {
         status = 431;
         body = error_body(ErrorCode::kHeadersTooLarge, "Request headers are too large.");
+      } else if (hec == beast_http::error::body_limit) {  // Content-Length over the limit
+        status = 413;
+        body = error_body(ErrorCode::kPayloadTooLarge,
+                          "Request body is larger than the limit of " +
+                              std::to_string(limits_.max_body_bytes) + " bytes.");
       } else if (hec != beast_http::error::end_of_stream && hec != beast::error::timeout &&
                  hec != asio::error::eof && hec != asio::error::connection_reset &&
                  hec != asio::error::operation_aborted && buffer.size() + hn > 0) {
@@ -226,18 +231,6 @@ awaitable<void> Server::session(tcp::socket socket) {
         stream.expires_after(std::chrono::seconds(5));
         co_await beast_http::async_write(stream, res, kTryAwait);
       }
-      break;
-    }
-    if (auto cl = parser.content_length(); cl && *cl > static_cast<uint64_t>(limits_.max_body_bytes)) {
-      beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large, 11};
-      res.set(beast_http::field::content_type, "application/json");
-      res.keep_alive(false);
-      res.body() = error_body(ErrorCode::kPayloadTooLarge,
-                              "Request body is larger than the limit of " +
-                                  std::to_string(limits_.max_body_bytes) + " bytes.");
-      res.prepare_payload();
-      stream.expires_after(std::chrono::seconds(5));
-      co_await beast_http::async_write(stream, res, kTryAwait);
       break;
     }
     stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));

@@ -276,9 +276,8 @@ describe('gateway with a scripted upstream', () => {
     // Invalid UTF-8 inside a JSON string.
     const bad = Buffer.concat([Buffer.from('{"model":"auto","messages":[{"role":"user","content":"'),
       Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('"}]}')]);
-    const raw = await rawRequest(tg.port,
-      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bad.length}\r\nConnection: close\r\n\r\n` + bad.toString('latin1'));
-    // (latin1 keeps the bytes as they are)
+    const raw = await rawRequest(tg.port, Buffer.concat([Buffer.from(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bad.length}\r\nConnection: close\r\n\r\n`), bad]));
     const pr = parseRawResponse(raw);
     assert.equal(pr.status, 400);
     assert.match(pr.body, /UTF-8/);

@@ -32,8 +32,10 @@ const std::vector<std::string>& prompts() {
         s += stems[(i + s.size()) % 4];
         s += "Item " + std::to_string(i * 31 + s.size()) + " considers the evidence carefully. ";
       }
-      if (i % 2 == 0) s += "\nA. first option\nB. second option\nC. third option\nD. fourth\nAnswer:";
-      else s += " How many are left at the end?";
+      if (i % 2 == 0)
+        s += "\nA. first option\nB. second option\nC. third option\nD. fourth\nAnswer:";
+      else
+        s += " How many are left at the end?";
       s.resize(1024, ' ');
       out.push_back(std::move(s));
     }
@@ -44,7 +46,8 @@ const std::vector<std::string>& prompts() {
 
 std::shared_ptr<const cx::ComplexityScorer> scorer() {
   static auto s = [] {
-    auto r = cx::ComplexityScorer::load(TIERGATE_SOURCE_DIR "/data/router/complexity-default.model");
+    auto r =
+        cx::ComplexityScorer::load(TIERGATE_SOURCE_DIR "/data/router/complexity-default.model");
     if (!r) {
       std::fprintf(stderr, "cannot load default model: %s\n", r.error().message.c_str());
       std::abort();
@@ -105,8 +108,8 @@ void BM_ComplexityScore(benchmark::State& state) {
       static_cast<double>(std::max<int64_t>(state.iterations(), 1));
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * 1024);
-  state.counters["prompts_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["prompts_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   // How many byte-hash passes one score costs (machine-independent-ish).
   state.counters["x_byte_hash"] = score_ns / hash_ns;
 }
@@ -122,8 +125,8 @@ void BM_ReferenceMemcpy(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["prompts_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["prompts_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ReferenceMemcpy);
 
@@ -137,8 +140,8 @@ void BM_ReferenceByteHash(benchmark::State& state) {
     benchmark::DoNotOptimize(h);
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["prompts_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["prompts_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ReferenceByteHash);
 
@@ -157,8 +160,8 @@ void BM_ComplexityFeaturesOnly(benchmark::State& state) {
     benchmark::DoNotOptimize(ids.data());
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["prompts_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["prompts_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ComplexityFeaturesOnly);
 

@@ -1,7 +1,8 @@
 // The complexity router's offline commands (issue 6):
 //   tiergate train-router --data TRAIN.jsonl --out FILE   train the scorer (deterministic)
-//   tiergate score --data X.jsonl [--model FILE]          one {"id": ..., "score": S} line per prompt
-//   tiergate eval --data X.jsonl [--model FILE] [--chart OUT.svg] [--scorer model|length|random]
+//   tiergate score --data X.jsonl [--model FILE]          one {"id": ..., "score": S} line per
+//   prompt tiergate eval --data X.jsonl [--model FILE] [--chart OUT.svg] [--scorer
+//   model|length|random]
 // Bad input lines: `score` reports each on stderr ("FILE:LINE: message"), scores every good line,
 // and exits 1 if any line was bad; `train-router` and `eval` stop at the first bad line.
 #include <fmt/format.h>
@@ -90,10 +91,11 @@ int run_train(const TrainArgs& a) {
   for (const auto& r : report.cv)
     std::cerr << fmt::format("  {:<16} APGR {:.4f}  CPT(50%) {:.1f}%  CPT(80%) {:.1f}%\n",
                              r.variant, r.apgr, 100 * r.cpt50, 100 * r.cpt80);
-  std::cerr << fmt::format("chose w_item={}; wrote {} ({} subjects, {} evidence ids, {} item "
-                           "weights) in {:.1f}s\n",
-                           report.chosen_w_item, a.out, model->subjects.size(),
-                           model->evidence.size(), model->item_weights.size(), report.seconds);
+  std::cerr << fmt::format(
+      "chose w_item={}; wrote {} ({} subjects, {} evidence ids, {} item "
+      "weights) in {:.1f}s\n",
+      report.chosen_w_item, a.out, model->subjects.size(), model->evidence.size(),
+      model->item_weights.size(), report.seconds);
   return 0;
 }
 
@@ -178,7 +180,7 @@ int run_eval(const std::string& data, const std::string& model_path, const std::
     scorer = *s;
   }
   for (const auto& r : *records) {
-    double s = scorer_kind == "length" ? static_cast<double>(r.prompt.size())
+    double s = scorer_kind == "length"   ? static_cast<double>(r.prompt.size())
                : scorer_kind == "random" ? id_hash_score(r.id_json)
                                          : scorer->score(r.prompt);
     scores.push_back(s);
@@ -193,7 +195,8 @@ int run_eval(const std::string& data, const std::string& model_path, const std::
     std::vector<double> length_scores;
     for (const auto& r : *records) length_scores.push_back(static_cast<double>(r.prompt.size()));
     cx::RoutingEval length_ev = cx::evaluate_routing(length_scores, weak, strong);
-    std::vector<cx::ChartSeries> series = {{scorer_kind == "model" ? "complexity" : scorer_kind, &ev}};
+    std::vector<cx::ChartSeries> series = {
+        {scorer_kind == "model" ? "complexity" : scorer_kind, &ev}};
     if (scorer_kind != "length") series.push_back({"prompt length", &length_ev});
     std::string name = std::filesystem::path(data).filename().string();
     f << cx::routing_chart_svg(fmt::format("Quality vs strong-model share ({})", name), series);
@@ -211,12 +214,15 @@ int run_eval(const std::string& data, const std::string& model_path, const std::
 void add_train_router_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train-router", "train the complexity scorer from labelled JSONL");
-  cmd->add_option("--data", args->data, "labelled prompts (id, prompt, weak_correct, strong_correct)")
+  cmd->add_option("--data", args->data,
+                  "labelled prompts (id, prompt, weak_correct, strong_correct)")
       ->required();
   cmd->add_option("--out", args->out, "model file to write")->required();
   cmd->add_option("--folds", args->folds, "cross-validation folds")->check(CLI::Range(2, 20));
-  cmd->add_option("--hash-bits", args->hash_bits, "feature hash size (log2)")->check(CLI::Range(8, 24));
-  cmd->add_option("--nb-alpha", args->nb_alpha, "naive-Bayes smoothing")->check(CLI::PositiveNumber);
+  cmd->add_option("--hash-bits", args->hash_bits, "feature hash size (log2)")
+      ->check(CLI::Range(8, 24));
+  cmd->add_option("--nb-alpha", args->nb_alpha, "naive-Bayes smoothing")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--temperature", args->temperature, "subject posterior temperature")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--smoothing", args->smoothing, "pseudo-prompts per subject gain")
@@ -241,9 +247,8 @@ void add_score_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model", *model, "model file (default: the committed default model)");
   auto detail = std::make_shared<bool>(false);
   cmd->add_flag("--detail", *detail, "also print the prompt kind and top subject / difficulty");
-  cmd->callback([data, model, detail, &exit_code] {
-    exit_code = run_score(*data, *model, *detail);
-  });
+  cmd->callback(
+      [data, model, detail, &exit_code] { exit_code = run_score(*data, *model, *detail); });
 }
 
 void add_eval_command(CLI::App& app, int& exit_code) {

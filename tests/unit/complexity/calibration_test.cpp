@@ -1,10 +1,10 @@
+#include "route/signals/complexity/calibration.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <thread>
 #include <vector>
-
-#include "route/signals/complexity/calibration.h"
 
 namespace tiergate::complexity {
 namespace {

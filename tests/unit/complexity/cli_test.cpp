@@ -52,8 +52,8 @@ std::vector<std::string> lines(const std::string& s) {
 std::string model() { return complexity::testing::default_model_file(); }
 
 TEST(ComplexityCli, ScoreEchoesIdsWithTheirJsonType) {
-  CliRun r = run_cli({"score", "--data", complexity::testing::fixture("score_input.jsonl"), "--model",
-               model()});
+  CliRun r = run_cli(
+      {"score", "--data", complexity::testing::fixture("score_input.jsonl"), "--model", model()});
   EXPECT_EQ(r.exit_code, 1) << "two bad lines must make the exit code non-zero";
   auto out = lines(r.out);
   ASSERT_EQ(out.size(), 4u) << r.out;
@@ -89,11 +89,11 @@ TEST(ComplexityCli, TrainThenEvalWithChart) {
   auto out = (dir / "tiergate_cx_cli.model").string();
   auto chart = (dir / "tiergate_cx_cli.svg").string();
   CliRun t = run_cli({"train-router", "--data", complexity::testing::fixture("train_small.jsonl"),
-               "--out", out, "--hash-bits", "14"});
+                      "--out", out, "--hash-bits", "14"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_NE(t.err.find("cross-validation"), std::string::npos);
-  CliRun e = run_cli({"eval", "--data", complexity::testing::fixture("train_small.jsonl"), "--model",
-               out, "--chart", chart});
+  CliRun e = run_cli({"eval", "--data", complexity::testing::fixture("train_small.jsonl"),
+                      "--model", out, "--chart", chart});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NE(e.out.find("APGR"), std::string::npos);
   EXPECT_NE(e.out.find("CPT(50%)"), std::string::npos);
@@ -102,16 +102,16 @@ TEST(ComplexityCli, TrainThenEvalWithChart) {
   ss << svg.rdbuf();
   EXPECT_EQ(ss.str().rfind("<svg", 0), 0u);
   EXPECT_NE(ss.str().find("</svg>"), std::string::npos);
-  CliRun b = run_cli({"eval", "--data", complexity::testing::fixture("train_small.jsonl"), "--scorer",
-               "length"});
+  CliRun b = run_cli(
+      {"eval", "--data", complexity::testing::fixture("train_small.jsonl"), "--scorer", "length"});
   EXPECT_EQ(b.exit_code, 0) << b.err;
   std::filesystem::remove(out);
   std::filesystem::remove(chart);
 }
 
 TEST(ComplexityCli, EvalNeedsLabels) {
-  CliRun e = run_cli({"eval", "--data", complexity::testing::fixture("score_input.jsonl"), "--model",
-               model()});
+  CliRun e = run_cli(
+      {"eval", "--data", complexity::testing::fixture("score_input.jsonl"), "--model", model()});
   EXPECT_EQ(e.exit_code, 1);
   EXPECT_FALSE(e.err.empty());
 }

@@ -26,9 +26,11 @@ TEST(ComplexityConfig, Defaults) {
 
 TEST(ComplexityConfig, ReadsKeys) {
   std::vector<std::string> errors;
-  ComplexityConfig c = parse("target_cloud_share: 0.4\nthreshold: 0.12\ndrift_correction: false\n"
-                             "model: " + testing::default_model_file() + "\n",
-                             errors);
+  ComplexityConfig c = parse(
+      "target_cloud_share: 0.4\nthreshold: 0.12\ndrift_correction: false\n"
+      "model: " +
+          testing::default_model_file() + "\n",
+      errors);
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_DOUBLE_EQ(c.target_cloud_share, 0.4);
   ASSERT_TRUE(c.threshold);

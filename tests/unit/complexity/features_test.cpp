@@ -1,10 +1,10 @@
+#include "route/signals/complexity/features.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include "route/signals/complexity/features.h"
 
 namespace tiergate::complexity {
 namespace {
@@ -88,7 +88,8 @@ TEST(ComplexityFeatures, FamiliesCanBeSwitchedOff) {
 
 TEST(ComplexityFeatures, MathDifficultyGrowsWithQuantities) {
   MathWeights w;
-  double easy = math_difficulty(analyse_shape("Tom has 3 apples and eats 1. How many are left?"), w);
+  double easy =
+      math_difficulty(analyse_shape("Tom has 3 apples and eats 1. How many are left?"), w);
   double hard = math_difficulty(
       analyse_shape("Tom has 3 apples, buys 4 bags of 12 apples at $1.25 per bag, gives 25% to "
                     "Ann and a third of the rest to Bob, then sells 7. How many are left?"),

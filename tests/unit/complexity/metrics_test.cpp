@@ -1,9 +1,9 @@
+#include "route/signals/complexity/metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
-
-#include "route/signals/complexity/metrics.h"
 
 namespace tiergate::complexity {
 namespace {

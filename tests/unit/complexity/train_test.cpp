@@ -1,3 +1,5 @@
+#include "route/signals/complexity/train.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "route/signals/complexity/metrics.h"
 #include "route/signals/complexity/model.h"
 #include "route/signals/complexity/scorer.h"
-#include "route/signals/complexity/train.h"
 #include "test_paths.h"
 
 namespace tiergate::complexity {
@@ -69,7 +70,8 @@ TEST(ComplexityModelFile, SaveLoadRoundTrip) {
   auto m = train_model(records, o);
   ASSERT_TRUE(m);
   ASSERT_FALSE(m->item_weights.empty());
-  std::string path = (std::filesystem::temp_directory_path() / "tiergate_cx_roundtrip.model").string();
+  std::string path =
+      (std::filesystem::temp_directory_path() / "tiergate_cx_roundtrip.model").string();
   ASSERT_TRUE(save_model_file(*m, path));
   auto loaded = ComplexityScorer::load(path);
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -89,7 +91,8 @@ TEST(ComplexityModelFile, RejectsBadFiles) {
   EXPECT_FALSE(parse_model("tiergate-complexity 1\nsubjects 1\nend\n"));  // count mismatch
   auto ok = parse_model("tiergate-complexity 1\nfeatures 12 1 1 1 0\nend\n");
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_FALSE(parse_model("tiergate-complexity 1\nfeatures 12 1 1 1 0\nitem 1\nw 99999 0.5\nend\n"))
+  EXPECT_FALSE(
+      parse_model("tiergate-complexity 1\nfeatures 12 1 1 1 0\nitem 1\nw 99999 0.5\nend\n"))
       << "id beyond the hash range";
   auto missing = ComplexityScorer::load("/nonexistent/model");
   ASSERT_FALSE(missing);

@@ -50,8 +50,8 @@ void CloudShareTracker::record(bool went_cloud) {
                                            std::memory_order_relaxed)) {
   }
   double s = share_.load(std::memory_order_relaxed);
-  while (!share_.compare_exchange_weak(s, decay_ * s + (1 - decay_) * x,
-                                       std::memory_order_relaxed)) {
+  while (
+      !share_.compare_exchange_weak(s, decay_ * s + (1 - decay_) * x, std::memory_order_relaxed)) {
   }
   decisions_.fetch_add(1, std::memory_order_relaxed);
 }

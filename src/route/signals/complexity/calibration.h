@@ -8,8 +8,8 @@
 // calibration sample; the tracker nudges the threshold after every decision by
 //   threshold += step * (went_cloud - target_share)
 // (online quantile tracking: it settles where the running cloud share equals the target), bounded
-// to a band around the calibrated threshold so a burst of odd traffic cannot run it away. Lock-free;
-// any thread may call any method.
+// to a band around the calibrated threshold so a burst of odd traffic cannot run it away.
+// Lock-free; any thread may call any method.
 
 #include <atomic>
 #include <cstdint>
@@ -30,8 +30,8 @@ class CloudShareTracker {
   struct Options {
     double target_share = 0.25;
     double initial_threshold = 0;
-    double step = 0.001;       // threshold change per decision, in score units
-    double max_shift = 0.25;   // |threshold - initial_threshold| stays within this
+    double step = 0.001;           // threshold change per decision, in score units
+    double max_shift = 0.25;       // |threshold - initial_threshold| stays within this
     double share_halflife = 1000;  // decisions; for the reported running share
   };
   explicit CloudShareTracker(const Options& options);

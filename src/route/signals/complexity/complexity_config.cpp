@@ -52,9 +52,8 @@ Result<std::string> default_model_path() {
     if (fs::is_regular_file(p, ec)) return fs::weakly_canonical(p, ec).string();
     tried += (tried.empty() ? "" : ", ") + p.string();
   }
-  return fail(Error::internal(
-      fmt::format("default complexity model not found (looked at {}); set routing.complexity.model",
-                  tried)));
+  return fail(Error::internal(fmt::format(
+      "default complexity model not found (looked at {}); set routing.complexity.model", tried)));
 }
 
 Result<ComplexitySignal> load_complexity_signal(const ComplexityConfig& c) {

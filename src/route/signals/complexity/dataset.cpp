@@ -18,7 +18,8 @@ Result<uint8_t> read_label(simdjson::dom::object& obj, const char* key) {
   bool b = false;
   if (e.get_bool().get(b) == simdjson::SUCCESS) return static_cast<uint8_t>(b);
   int64_t i = 0;
-  if (e.get_int64().get(i) == simdjson::SUCCESS && (i == 0 || i == 1)) return static_cast<uint8_t>(i);
+  if (e.get_int64().get(i) == simdjson::SUCCESS && (i == 0 || i == 1))
+    return static_cast<uint8_t>(i);
   double d = 0;
   if (e.get_double().get(d) == simdjson::SUCCESS && (d == 0.0 || d == 1.0))
     return static_cast<uint8_t>(d);
@@ -93,8 +94,7 @@ Status for_each_prompt_line(const std::string& path, bool require_labels,
     rec->line = number;
     on_record(std::move(*rec));
   }
-  if (in->bad())
-    return fail(Error::internal(fmt::format("error reading '{}'", path)));
+  if (in->bad()) return fail(Error::internal(fmt::format("error reading '{}'", path)));
   return {};
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // JSONL prompt files for training, scoring and evaluation: one object per line with "id" (string or
-// number) and "prompt" (string); labelled files add "weak_correct" and "strong_correct" (booleans or
-// 0/1) and optionally "subject". Offline tooling only, never on the request path.
+// number) and "prompt" (string); labelled files add "weak_correct" and "strong_correct" (booleans
+// or 0/1) and optionally "subject". Offline tooling only, never on the request path.
 
 #include <cstdint>
 #include <functional>

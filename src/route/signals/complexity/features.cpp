@@ -103,15 +103,15 @@ enum KeywordFlag : uint8_t {
 };
 
 constexpr std::string_view kNumberWords[] = {
-    "one",    "two",     "three",    "four",    "five",     "six",    "seven",  "eight",
-    "nine",   "ten",     "eleven",   "twelve",  "fifteen",  "twenty", "thirty", "forty",
-    "fifty",  "hundred", "thousand", "million", "twice",    "thrice", "double", "triple",
-    "half",   "third",   "thirds",   "quarter", "quarters", "dozen",  "dozens", "fourth"};
-constexpr std::string_view kFractionWords[] = {"half",   "third", "thirds",  "quarter",
-                                               "quarters", "fourth", "fifth", "fraction"};
-constexpr std::string_view kRateWords[] = {
-    "each", "every", "per",  "times",   "more",  "less",       "fewer", "remaining",
-    "left", "total", "rest", "average", "ratio", "altogether", "twice"};
+    "one",   "two",     "three",    "four",    "five",     "six",    "seven",  "eight",
+    "nine",  "ten",     "eleven",   "twelve",  "fifteen",  "twenty", "thirty", "forty",
+    "fifty", "hundred", "thousand", "million", "twice",    "thrice", "double", "triple",
+    "half",  "third",   "thirds",   "quarter", "quarters", "dozen",  "dozens", "fourth"};
+constexpr std::string_view kFractionWords[] = {"half",     "third",  "thirds", "quarter",
+                                               "quarters", "fourth", "fifth",  "fraction"};
+constexpr std::string_view kRateWords[] = {"each", "every",   "per",       "times",      "more",
+                                           "less", "fewer",   "remaining", "left",       "total",
+                                           "rest", "average", "ratio",     "altogether", "twice"};
 
 // Open-addressing table: 64-bit word hash -> flags. Built once; read-only afterwards.
 class KeywordTable {
@@ -188,10 +188,10 @@ Sections split_sections(std::string_view prompt) {
 
 const char* dense_feature_name(int i) {
   static const char* const kNames[kDenseFeatures] = {
-      "log_chars",     "log_stem_words", "log_choice_words", "log_numbers",
-      "log_num_words", "percents",       "fractions",        "decimals",
-      "large_numbers", "log_sentences",  "log_math_symbols", "log_code_symbols",
-      "log_rate_words", "negations",     "statements",       "log_money"};
+      "log_chars",      "log_stem_words", "log_choice_words", "log_numbers",
+      "log_num_words",  "percents",       "fractions",        "decimals",
+      "large_numbers",  "log_sentences",  "log_math_symbols", "log_code_symbols",
+      "log_rate_words", "negations",      "statements",       "log_money"};
   return (i >= 0 && i < kDenseFeatures) ? kNames[i] : "?";
 }
 
@@ -233,30 +233,52 @@ PromptShape analyse_shape(std::string_view prompt) {
     char prev = i ? st[i - 1] : ' ';
     char next = i + 1 < st.size() ? st[i + 1] : ' ';
     switch (c) {
-      case '%': s.percents += 1; break;
+      case '%':
+        s.percents += 1;
+        break;
       case '$':
-        if (is_digit(static_cast<unsigned char>(next))) s.money += 1;
-        else s.math_symbols += 1;  // LaTeX
+        if (is_digit(static_cast<unsigned char>(next)))
+          s.money += 1;
+        else
+          s.math_symbols += 1;  // LaTeX
         break;
       case '/':
-        if (is_digit(static_cast<unsigned char>(prev)) && is_digit(static_cast<unsigned char>(next)))
+        if (is_digit(static_cast<unsigned char>(prev)) &&
+            is_digit(static_cast<unsigned char>(next)))
           s.fractions += 1;
         break;
-      case '=': case '+': case '*': case '^': case '<': case '>': case '\\':
+      case '=':
+      case '+':
+      case '*':
+      case '^':
+      case '<':
+      case '>':
+      case '\\':
         s.math_symbols += 1;
         break;
-      case '{': case '}': case ';': s.code_symbols += 1; break;
-      case '?': s.questions += 1; s.sentences += 1; break;
-      case '!': s.sentences += 1; break;
+      case '{':
+      case '}':
+      case ';':
+        s.code_symbols += 1;
+        break;
+      case '?':
+        s.questions += 1;
+        s.sentences += 1;
+        break;
+      case '!':
+        s.sentences += 1;
+        break;
       case '.':
-        if (!is_digit(static_cast<unsigned char>(next)) && (next == ' ' || next == '\n' || i + 1 == st.size()))
+        if (!is_digit(static_cast<unsigned char>(next)) &&
+            (next == ' ' || next == '\n' || i + 1 == st.size()))
           s.sentences += 1;
         break;
       case '\n':
         if (next == 'I' && i + 2 < st.size() && (st[i + 2] == '.' || st[i + 2] == 'I'))
           s.statements += 1;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (s.sentences == 0 && !st.empty()) s.sentences = 1;
@@ -267,13 +289,18 @@ PromptShape analyse_shape(std::string_view prompt) {
       if (sec.choices[i] != '\n' || i + 2 >= sec.choices.size()) continue;
       char l = sec.choices[i + 1];
       char d = sec.choices[i + 2];
-      if (l >= 'A' && l <= 'J' && (d == '.' || d == ')')) s.choices += 1;
-      else if (l == '(' && i + 3 < sec.choices.size() && sec.choices[i + 3] == ')') s.choices += 1;
+      if (l >= 'A' && l <= 'J' && (d == '.' || d == ')'))
+        s.choices += 1;
+      else if (l == '(' && i + 3 < sec.choices.size() && sec.choices[i + 3] == ')')
+        s.choices += 1;
     }
   }
-  if (s.choices >= 2) s.kind = PromptKind::kMultipleChoice;
-  else if (s.numbers + s.number_words >= 2 && s.stem_words >= 8) s.kind = PromptKind::kMathWord;
-  else s.kind = PromptKind::kOther;
+  if (s.choices >= 2)
+    s.kind = PromptKind::kMultipleChoice;
+  else if (s.numbers + s.number_words >= 2 && s.stem_words >= 8)
+    s.kind = PromptKind::kMathWord;
+  else
+    s.kind = PromptKind::kOther;
   return s;
 }
 
@@ -297,7 +324,8 @@ void extract_sparse(std::string_view prompt, const FeatureOptions& o, std::vecto
   for_each_token(sec.stem, [&](const Token& t) {
     uint64_t h = t.number ? hash_number(t) : hash_word(t.text);
     if (o.stem_words) out.push_back(to_id(h, kStemWord, bits));
-    if (o.stem_bigrams && have_prev) out.push_back(to_id(prev * 0x9e3779b97f4a7c15ull + h, kStemBigram, bits));
+    if (o.stem_bigrams && have_prev)
+      out.push_back(to_id(prev * 0x9e3779b97f4a7c15ull + h, kStemBigram, bits));
     prev = h;
     have_prev = true;
   });

@@ -20,24 +20,24 @@ enum class PromptKind : uint8_t {
 // Structural counts of a prompt. Doubles so they feed a linear model directly.
 struct PromptShape {
   PromptKind kind = PromptKind::kOther;
-  double chars = 0;           // bytes of the whole prompt
-  double stem_words = 0;      // words before the first choice (the whole prompt if none)
-  double choice_words = 0;    // words in the lettered choices
-  double choices = 0;         // number of lettered choice lines
-  double numbers = 0;         // numeric literals in the stem ("3", "4.5", "1,200")
-  double number_words = 0;    // "twice", "half", "dozen", "three", ... in the stem
-  double percents = 0;        // "%" or "percent"
-  double fractions = 0;       // "3/4", "half", "third", "quarter"
-  double decimals = 0;        // numbers with a decimal point
-  double large_numbers = 0;   // numbers >= 1000
-  double money = 0;           // "$" amounts
-  double sentences = 0;       // sentence ends in the stem
-  double questions = 0;       // '?' in the stem
-  double math_symbols = 0;    // = + * ^ < > and backslash (LaTeX)
-  double code_symbols = 0;    // { } ; and "def "/"return"
-  double rate_words = 0;      // "each", "every", "per", "times", "more than", "less than", ...
-  double negations = 0;       // NOT / EXCEPT / false / incorrect in the stem
-  double statements = 0;      // "Statement 1 |", "I.", "II." style compound items
+  double chars = 0;          // bytes of the whole prompt
+  double stem_words = 0;     // words before the first choice (the whole prompt if none)
+  double choice_words = 0;   // words in the lettered choices
+  double choices = 0;        // number of lettered choice lines
+  double numbers = 0;        // numeric literals in the stem ("3", "4.5", "1,200")
+  double number_words = 0;   // "twice", "half", "dozen", "three", ... in the stem
+  double percents = 0;       // "%" or "percent"
+  double fractions = 0;      // "3/4", "half", "third", "quarter"
+  double decimals = 0;       // numbers with a decimal point
+  double large_numbers = 0;  // numbers >= 1000
+  double money = 0;          // "$" amounts
+  double sentences = 0;      // sentence ends in the stem
+  double questions = 0;      // '?' in the stem
+  double math_symbols = 0;   // = + * ^ < > and backslash (LaTeX)
+  double code_symbols = 0;   // { } ; and "def "/"return"
+  double rate_words = 0;     // "each", "every", "per", "times", "more than", "less than", ...
+  double negations = 0;      // NOT / EXCEPT / false / incorrect in the stem
+  double statements = 0;     // "Statement 1 |", "I.", "II." style compound items
 };
 
 // Number of dense (structural) features fed to the linear model; see dense_features().
@@ -55,11 +55,11 @@ DenseFeatures dense_features(const PromptShape& shape);
 // Which sparse feature families to emit. Stored in the model file: the scorer must extract
 // exactly what the trainer saw.
 struct FeatureOptions {
-  int hash_bits = 18;          // ids are in [0, 2^hash_bits)
-  bool stem_words = true;      // unigrams of the stem
-  bool stem_bigrams = true;    // adjacent word pairs of the stem
-  bool choice_words = true;    // unigrams of the lettered choices (own namespace)
-  bool char_ngrams = false;    // character 4-grams of the stem
+  int hash_bits = 18;        // ids are in [0, 2^hash_bits)
+  bool stem_words = true;    // unigrams of the stem
+  bool stem_bigrams = true;  // adjacent word pairs of the stem
+  bool choice_words = true;  // unigrams of the lettered choices (own namespace)
+  bool char_ngrams = false;  // character 4-grams of the stem
 };
 
 // Appends hashed feature ids of `prompt` to `out` (cleared first). Ids may repeat (term counts).

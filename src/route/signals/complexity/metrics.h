@@ -21,8 +21,8 @@ struct CurvePoint {
 
 struct RoutingEval {
   size_t prompts = 0;
-  double r_weak = 0;    // all prompts to the weak model
-  double r_strong = 0;  // all prompts to the strong model
+  double r_weak = 0;              // all prompts to the weak model
+  double r_strong = 0;            // all prompts to the strong model
   std::vector<CurvePoint> curve;  // steps + 1 points, c = 0 .. 1
   double apgr = 0;
   double cpt50 = 0;  // NaN if PGR never reaches 0.5

@@ -125,7 +125,9 @@ Result<ComplexityModel> parse_model(std::string_view text) {
   if (!parse_num(f[1], version) || version != kModelFormatVersion)
     return fail(r.error(fmt::format("unsupported format version '{}' (this build reads {})", f[1],
                                     kModelFormatVersion)));
-  auto bad = [&](std::string_view what) { return fail(r.error(fmt::format("bad '{}' record", what))); };
+  auto bad = [&](std::string_view what) {
+    return fail(r.error(fmt::format("bad '{}' record", what)));
+  };
   bool ended = false;
   size_t expect_subjects = 0, expect_evidence = 0, expect_items = 0;
   while (r.next(f)) {
@@ -151,9 +153,9 @@ Result<ComplexityModel> parse_model(std::string_view text) {
           !parse_num(f[3], m.free_offset) || !parse_num(f[4], m.free_scale) || m.free_spread <= 0)
         return bad(k);
     } else if (k == "math") {
-      double* w[] = {&m.math.log_words,     &m.math.quantities,    &m.math.percents,
-                     &m.math.fractions,     &m.math.decimals,      &m.math.large_numbers,
-                     &m.math.rate_words,    &m.math.sentences};
+      double* w[] = {&m.math.log_words,  &m.math.quantities, &m.math.percents,
+                     &m.math.fractions,  &m.math.decimals,   &m.math.large_numbers,
+                     &m.math.rate_words, &m.math.sentences};
       if (f.size() != 9) return bad(k);
       for (int i = 0; i < 8; ++i)
         if (!parse_num(f[i + 1], *w[i])) return bad(k);
@@ -166,7 +168,8 @@ Result<ComplexityModel> parse_model(std::string_view text) {
     } else if (k == "item_bias") {
       if (f.size() != 2 || !parse_num(f[1], m.item_bias)) return bad(k);
     } else if (k == "subjects") {
-      if (f.size() != 2 || !parse_num(f[1], expect_subjects) || expect_subjects > 65535) return bad(k);
+      if (f.size() != 2 || !parse_num(f[1], expect_subjects) || expect_subjects > 65535)
+        return bad(k);
       m.subjects.reserve(expect_subjects);
     } else if (k == "s") {
       SubjectPrior s;

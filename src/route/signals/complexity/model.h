@@ -57,8 +57,8 @@ struct ComplexityModel {
   DenseFeatures dense_weights{};
   // Free-form prompts.
   MathWeights math;
-  double free_center = 5.3;
-  double free_spread = 0.7;
+  double free_center = 5.5;
+  double free_spread = 1.2;
   double free_offset = 0.15;
   double free_scale = 0.08;
   // Calibration: score quantiles q[0] .. q[100] of a sample of prompts (out-of-fold on training).

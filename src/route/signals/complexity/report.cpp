@@ -14,11 +14,20 @@ std::string escape_xml(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -27,8 +36,8 @@ std::string escape_xml(const std::string& s) {
 }  // namespace
 
 std::string routing_table(const RoutingEval& e) {
-  std::string o = fmt::format("prompts {}  r_weak {:.4f}  r_strong {:.4f}\n", e.prompts, e.r_weak,
-                              e.r_strong);
+  std::string o =
+      fmt::format("prompts {}  r_weak {:.4f}  r_strong {:.4f}\n", e.prompts, e.r_weak, e.r_strong);
   o += "strong_share  strong_calls  quality  PGR\n";
   for (const auto& p : e.curve)
     o += fmt::format("{:>11.0f}%  {:>12}  {:>7.4f}  {:>6.3f}\n", 100 * p.strong_share,
@@ -70,35 +79,41 @@ std::string routing_chart_svg(const std::string& title, const std::vector<ChartS
   // Grid and axes.
   for (int i = 0; i <= 10; ++i) {
     double c = i / 10.0;
-    o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
-                     "stroke=\"#eee\"/>\n",
-                     X(c), kTop, kTop + ph);
+    o += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
+        "stroke=\"#eee\"/>\n",
+        X(c), kTop, kTop + ph);
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}%</text>\n", X(c),
                      kTop + ph + 16, i * 10);
   }
   for (int i = 0; i <= 5; ++i) {
     double q = lo + (hi - lo) * i / 5.0;
-    o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                     "stroke=\"#eee\"/>\n",
-                     kLeft, Y(q), kLeft + pw, Y(q));
+    o += fmt::format(
+        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+        "stroke=\"#eee\"/>\n",
+        kLeft, Y(q), kLeft + pw, Y(q));
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{:.3f}</text>\n",
                      kLeft - 6, Y(q) + 4, q);
   }
-  o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" "
-                   "stroke=\"#333\"/>\n",
-                   kLeft, kTop, pw, ph);
-  o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">share of prompts sent "
-                   "to the strong model</text>\n",
-                   kLeft + pw / 2, kH - 18);
-  o += fmt::format("<text x=\"18\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
-                   "{:.1f})\">quality r(c) (mean correctness)</text>\n",
-                   kTop + ph / 2, kTop + ph / 2);
+  o += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" "
+      "stroke=\"#333\"/>\n",
+      kLeft, kTop, pw, ph);
+  o += fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">share of prompts sent "
+      "to the strong model</text>\n",
+      kLeft + pw / 2, kH - 18);
+  o += fmt::format(
+      "<text x=\"18\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
+      "{:.1f})\">quality r(c) (mean correctness)</text>\n",
+      kTop + ph / 2, kTop + ph / 2);
   static const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
   double legend_y = kTop + 10;
   auto legend = [&](const std::string& label, const char* colour, const char* dash) {
-    o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
-                     "stroke-width=\"2\" stroke-dasharray=\"{}\"/>\n",
-                     kLeft + pw + 10, legend_y, kLeft + pw + 34, legend_y, colour, dash);
+    o += fmt::format(
+        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+        "stroke-width=\"2\" stroke-dasharray=\"{}\"/>\n",
+        kLeft + pw + 10, legend_y, kLeft + pw + 34, legend_y, colour, dash);
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", kLeft + pw + 40, legend_y + 4,
                      escape_xml(label));
     legend_y += 20;
@@ -106,14 +121,16 @@ std::string routing_chart_svg(const std::string& title, const std::vector<ChartS
   // Reference: random routing (straight line) and the two models alone, from the first series.
   if (!series.empty() && series.front().eval) {
     const RoutingEval& e = *series.front().eval;
-    o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#999\" "
-                     "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
-                     X(0), Y(e.r_weak), X(1), Y(e.r_strong));
+    o += fmt::format(
+        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#999\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
+        X(0), Y(e.r_weak), X(1), Y(e.r_strong));
     legend("random", "#999", "6 4");
     for (double level : {e.r_weak, e.r_strong})
-      o += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                       "stroke=\"#bbb\" stroke-dasharray=\"2 3\"/>\n",
-                       X(0), Y(level), X(1), Y(level));
+      o += fmt::format(
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+          "stroke=\"#bbb\" stroke-dasharray=\"2 3\"/>\n",
+          X(0), Y(level), X(1), Y(level));
   }
   size_t k = 0;
   for (const auto& s : series) {

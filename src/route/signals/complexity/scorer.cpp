@@ -9,9 +9,12 @@ namespace tiergate::complexity {
 
 const char* prompt_kind_name(PromptKind kind) {
   switch (kind) {
-    case PromptKind::kMultipleChoice: return "multiple_choice";
-    case PromptKind::kMathWord: return "math_word";
-    case PromptKind::kOther: return "other";
+    case PromptKind::kMultipleChoice:
+      return "multiple_choice";
+    case PromptKind::kMathWord:
+      return "math_word";
+    case PromptKind::kOther:
+      return "other";
   }
   return "other";
 }
@@ -63,9 +66,7 @@ const std::string& ComplexityScorer::subject_name(int i) const {
                                                                      : kNone;
 }
 
-double ComplexityScorer::score(std::string_view prompt) const {
-  return score_detail(prompt).score;
-}
+double ComplexityScorer::score(std::string_view prompt) const { return score_detail(prompt).score; }
 
 ScoreDetail ComplexityScorer::score_detail(std::string_view prompt) const {
   ScoreDetail d;
@@ -124,8 +125,10 @@ std::string scoring_text(const api::ChatRequest& request, size_t max_bytes) {
   };
   std::string system, user;
   for (const auto& msg : request.messages) {
-    if (msg.role == "system" || msg.role == "developer") system = msg.text();
-    else if (msg.role == "user") user = msg.text();
+    if (msg.role == "system" || msg.role == "developer")
+      system = msg.text();
+    else if (msg.role == "user")
+      user = msg.text();
   }
   std::string out;
   if (!system.empty()) {

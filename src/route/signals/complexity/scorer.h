@@ -27,8 +27,8 @@ namespace tiergate::complexity {
 struct ScoreDetail {
   double score = 0;
   PromptKind kind = PromptKind::kOther;
-  double subject_term = 0;   // expected gain over the subject posterior (knowledge prompts)
-  double item_term = 0;      // item-model logit (knowledge prompts)
+  double subject_term = 0;     // expected gain over the subject posterior (knowledge prompts)
+  double item_term = 0;        // item-model logit (knowledge prompts)
   double free_difficulty = 0;  // heuristic difficulty (free-form prompts)
   int top_subject = -1;        // index into subjects(), -1 for free-form prompts
   double top_subject_p = 0;

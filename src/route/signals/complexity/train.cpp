@@ -44,9 +44,12 @@ Prepared prepare(const std::vector<PromptRecord>& records, const FeatureOptions&
 
 double item_label(const Prepared& p, size_t i, ItemTarget t) {
   switch (t) {
-    case ItemTarget::kGainPositive: return (p.strong[i] && !p.weak[i]) ? 1.0 : 0.0;
-    case ItemTarget::kWeakWrong: return p.weak[i] ? 0.0 : 1.0;
-    case ItemTarget::kGainSoft: return (1.0 + p.strong[i] - p.weak[i]) / 2.0;
+    case ItemTarget::kGainPositive:
+      return (p.strong[i] && !p.weak[i]) ? 1.0 : 0.0;
+    case ItemTarget::kWeakWrong:
+      return p.weak[i] ? 0.0 : 1.0;
+    case ItemTarget::kGainSoft:
+      return (1.0 + p.strong[i] - p.weak[i]) / 2.0;
   }
   return 0;
 }
@@ -289,8 +292,8 @@ std::vector<double> cross_validated_scores(const std::vector<PromptRecord>& reco
   return combine(oof, options.w_subject, options.w_item);
 }
 
-Result<ComplexityModel> train_model(const std::vector<PromptRecord>& records,
-                                    const TrainOptions& o, TrainReport* report) {
+Result<ComplexityModel> train_model(const std::vector<PromptRecord>& records, const TrainOptions& o,
+                                    TrainReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   if (records.size() < 20)
     return fail(Error::client(ErrorCode::kInvalidRequest, "need at least 20 labelled prompts"));
@@ -298,7 +301,8 @@ Result<ComplexityModel> train_model(const std::vector<PromptRecord>& records,
     if (!r.has_labels)
       return fail(Error::client(ErrorCode::kInvalidRequest,
                                 fmt::format("line {}: no weak_correct/strong_correct", r.line)));
-  if (o.cv_folds < 2) return fail(Error::client(ErrorCode::kInvalidRequest, "cv_folds must be >= 2"));
+  if (o.cv_folds < 2)
+    return fail(Error::client(ErrorCode::kInvalidRequest, "cv_folds must be >= 2"));
   Prepared p = prepare(records, o.features);
   std::vector<uint8_t> weak = p.weak, strong = p.strong;
 
@@ -332,8 +336,7 @@ Result<ComplexityModel> train_model(const std::vector<PromptRecord>& records,
       records.size(), p.subject_names.size(), o.nb_alpha, int(o.nb_binary), o.nb_temperature,
       o.min_df, o.subject_smoothing, o.item_l2, chosen, o.cv_folds, best);
   local.chosen_w_item = chosen;
-  local.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  local.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report) *report = std::move(local);
   return m;
 }

@@ -32,7 +32,7 @@ struct TrainOptions {
   ItemTarget item_target = ItemTarget::kGainSoft;
   double item_l2 = 1e-2;
   int item_iterations = 300;
-  bool item_sparse = true;         // hashed n-grams in the item model (else dense features only)
+  bool item_sparse = true;  // hashed n-grams in the item model (else dense features only)
   // Combination; w_item is chosen by cross-validation when `select_w_item` is set.
   double w_subject = 1.0;
   double w_item = 0.0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "route/signals/complexity/dataset.h"
 #include "route/signals/complexity/metrics.h"
@@ -139,6 +140,35 @@ TEST(ComplexityDefaultModel, RetrainingReproducesTheCommittedFile) {
   committed << in.rdbuf();
   EXPECT_EQ(serialise_model(*m), committed.str())
       << "the committed default model is stale: retrain it with tiergate train-router";
+}
+
+}  // namespace
+}  // namespace tiergate::complexity
+
+namespace tiergate::complexity {
+namespace {
+
+TEST(ComplexityScorer, ConcurrentScoringMatchesSerial) {
+  auto scorer = ComplexityScorer::load(testing::default_model_file());
+  ASSERT_TRUE(scorer);
+  auto records = read_prompt_file(testing::fixture("train_small.jsonl"), true);
+  ASSERT_TRUE(records);
+  std::vector<double> serial;
+  for (const auto& r : *records) serial.push_back((*scorer)->score(r.prompt));
+  std::vector<std::vector<double>> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 20; ++rep)
+        for (size_t i = 0; i < records->size(); ++i) {
+          double s = (*scorer)->score((*records)[(i + t) % records->size()].prompt);
+          if (rep == 0) got[t].push_back(s);
+        }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t)
+    for (size_t i = 0; i < records->size(); ++i)
+      EXPECT_EQ(got[t][i], serial[(i + t) % records->size()]);
 }
 
 }  // namespace

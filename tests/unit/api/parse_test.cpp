@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include "api/openai/json.h"
+
+namespace tiergate::api {
+namespace {
+
+Error parse_error(std::string_view body) {
+  auto r = parse_chat_request(body);
+  EXPECT_FALSE(r) << body;
+  return r ? Error{} : r.error();
+}
+
+TEST(ParseChatRequest, TypedFields) {
+  auto r = parse_chat_request(R"({
+    "model": "auto",
+    "messages": [
+      {"role": "system", "content": "Be brief."},
+      {"role": "user", "content": [{"type": "text", "text": "Hi"},
+                                   {"type": "image_url", "image_url": {"url": "data:x"}}]},
+      {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function",
+        "function": {"name": "f", "arguments": "{\"a\":1}"}}]},
+      {"role": "tool", "tool_call_id": "c1", "content": "42"}
+    ],
+    "stream": true, "stream_options": {"include_usage": true},
+    "max_tokens": 64, "max_completion_tokens": 32, "temperature": 0, "top_p": 0.5, "seed": 7,
+    "logprobs": true, "top_logprobs": 3, "stop": "END", "user": "u1",
+    "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "auto",
+    "response_format": {"type": "json_object"}, "metadata": {"k": "v"}
+  })");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->model, "auto");
+  ASSERT_EQ(r->messages.size(), 4u);
+  EXPECT_EQ(r->messages[0].text(), "Be brief.");
+  EXPECT_TRUE(r->messages[1].content_is_array);
+  ASSERT_EQ(r->messages[1].content.size(), 2u);
+  EXPECT_EQ(r->messages[1].content[1].kind, ContentPart::Kind::kOther);
+  EXPECT_TRUE(r->has_images());
+  EXPECT_TRUE(r->messages[2].content_is_null);
+  EXPECT_NE(r->messages[2].tool_calls_json.find("arguments"), std::string::npos);
+  EXPECT_EQ(r->messages[3].tool_call_id, "c1");
+  EXPECT_TRUE(r->stream);
+  EXPECT_TRUE(r->include_usage);
+  EXPECT_EQ(r->output_limit(), 32);
+  EXPECT_EQ(*r->temperature, 0);
+  EXPECT_EQ(*r->seed, 7);
+  EXPECT_TRUE(r->logprobs);
+  EXPECT_EQ(*r->top_logprobs, 3);
+  ASSERT_EQ(r->stop.size(), 1u);
+  EXPECT_EQ(r->stop[0], "END");
+  EXPECT_TRUE(r->wants_tools());
+  EXPECT_TRUE(r->wants_json_mode());
+  ASSERT_EQ(r->extra_json.size(), 1u);
+  EXPECT_EQ(r->extra_json[0].first, "metadata");
+  EXPECT_EQ(r->extra_json[0].second, R"({"k":"v"})");
+}
+
+TEST(ParseChatRequest, ErrorsNameTheParameter) {
+  EXPECT_NE(parse_error(R"({"messages":[]})").message.find("'model'"), std::string::npos);
+  EXPECT_NE(parse_error(R"({"model":"a"})").message.find("'messages'"), std::string::npos);
+  EXPECT_NE(parse_error(R"({"model":"a","messages":[{"role":"user","content":"x"}],"temperature":"hot"})")
+                .message.find("'temperature'"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"model":"a","messages":[{"role":"user"}]})").message.find("messages[0].content"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"model":"a","messages":[{"role":"tool","content":"x"}]})")
+                .message.find("tool_call_id"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"model":"a","messages":[{"role":"user","content":[{"type":"text"}]}]})")
+                .message.find("messages[0].content[0].text"),
+            std::string::npos);
+}
+
+TEST(ParseChatRequest, RejectsMalformedInput) {
+  for (const char* bad : {"", "{", "[]", "null", "42", R"({"model":1,"messages":[]})",
+                          R"({"model":"a","messages":{}})", R"({"model":"a","messages":[]})",
+                          R"({"model":"a","messages":[1]})",
+                          R"({"model":"a","messages":[{"role":"x","content":"y"}]})",
+                          R"({"model":"a","messages":[{"role":"user","content":"x"}],"max_tokens":0})",
+                          R"({"model":"a","messages":[{"role":"user","content":"x"}],"n":1.5})",
+                          R"({"model":"a","messages":[{"role":"user","content":"x"}],"stop":["a","b","c","d","e"]})",
+                          R"({"model":"a","messages":[{"role":"user","content":"x"}],"top_logprobs":2})"}) {
+    auto e = parse_error(bad);
+    EXPECT_EQ(e.code, ErrorCode::kInvalidRequest) << bad;
+    EXPECT_EQ(e.source, ErrorSource::kClient) << bad;
+  }
+}
+
+TEST(ParseChatRequest, InvalidUtf8IsNamed) {
+  std::string body = "{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}";
+  EXPECT_NE(parse_error(body).message.find("UTF-8"), std::string::npos);
+}
+
+TEST(ParseChatRequest, ErrorsNeverQuoteThePrompt) {
+  auto e = parse_error(R"({"model":"a","messages":[{"role":"user","content":"my secret 4111"}],"top_p":7})");
+  EXPECT_EQ(e.message.find("secret"), std::string::npos);
+}
+
+TEST(WriteUpstreamRequest, RoundTripsThroughTheParser) {
+  auto r = parse_chat_request(R"({"model":"auto","messages":[{"role":"user","content":"a \"q\" \n b"},
+    {"role":"assistant","content":null,"tool_calls":[{"id":"1"}]}],"stop":["x"],"seed":1,"extra":[1,2]})");
+  ASSERT_TRUE(r);
+  std::string body = write_upstream_request(*r, "gpt-up", true);
+  auto again = parse_chat_request(body);
+  ASSERT_TRUE(again) << body;
+  EXPECT_EQ(again->model, "gpt-up");
+  EXPECT_TRUE(again->stream);
+  EXPECT_TRUE(again->include_usage) << "tiergate always asks upstreams for usage";
+  EXPECT_EQ(again->messages[0].text(), "a \"q\" \n b");
+  EXPECT_TRUE(again->messages[1].content_is_null);
+  EXPECT_EQ(again->stop, r->stop);
+  ASSERT_EQ(again->extra_json.size(), 1u);
+  EXPECT_EQ(again->extra_json[0].second, "[1,2]");
+}
+
+TEST(ParseUpstream, ChunkWithLogprobsAndUsage) {
+  auto p = parse_upstream_chunk(R"({"id":"x","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},
+    "finish_reason":null,"logprobs":{"content":[{"token":"Hi","logprob":-0.25,"top_logprobs":[{"token":"Hi","logprob":-0.25},{"token":"Yo","logprob":-2}]}]}}],
+    "usage":{"prompt_tokens":3,"completion_tokens":1}})");
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->deltas.size(), 1u);
+  EXPECT_EQ(p->deltas[0].content, "Hi");
+  EXPECT_EQ(p->deltas[0].role, "assistant");
+  ASSERT_TRUE(p->deltas[0].has_logprobs);
+  EXPECT_DOUBLE_EQ(p->deltas[0].logprobs[0].logprob, -0.25);
+  ASSERT_EQ(p->deltas[0].logprobs[0].top.size(), 2u);
+  ASSERT_TRUE(p->usage);
+  EXPECT_EQ(p->usage->total(), 4);
+}
+
+TEST(ParseUpstream, ErrorsAndGarbage) {
+  auto e = parse_upstream_chunk(R"({"error":{"message":"overloaded"}})");
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().source, ErrorSource::kUpstream);
+  EXPECT_NE(e.error().message.find("overloaded"), std::string::npos);
+  EXPECT_FALSE(parse_upstream_chunk("{not json"));
+  EXPECT_FALSE(parse_upstream_response(R"({"id":"x"})")) << "a response needs choices";
+  EXPECT_EQ(upstream_error_message(R"({"error":{"message":"m"}})"), "m");
+  EXPECT_EQ(upstream_error_message("<html>"), "");
+}
+
+TEST(WriteChunk, IsValidAndCarriesTheDelta) {
+  ResponseMeta meta{"chatcmpl-1", 1700000000, "m"};
+  ChoiceDelta d;
+  d.role = "assistant";
+  d.content = "he said \"hi\"\n";
+  std::string out;
+  write_chunk(out, meta, d);
+  auto back = parse_upstream_chunk(out);
+  ASSERT_TRUE(back) << out;
+  EXPECT_EQ(back->deltas[0].content, d.content);
+  EXPECT_NE(out.find("\"finish_reason\":null"), std::string::npos);
+  EXPECT_NE(out.find("\"object\":\"chat.completion.chunk\""), std::string::npos);
+}
+
+TEST(WriteCompletion, AssemblesChoices) {
+  ChoiceResult c;
+  ChoiceDelta a, b;
+  a.role = "assistant";
+  a.content = "Hel";
+  b.content = "lo";
+  b.finish_reason = "length";
+  c.append(a);
+  c.append(b);
+  std::string out;
+  write_completion(out, ResponseMeta{"id", 1, "m"}, {c}, Usage{5, 2});
+  auto back = parse_upstream_response(out);
+  ASSERT_TRUE(back) << out;
+  EXPECT_EQ(back->deltas[0].content, "Hello");
+  EXPECT_EQ(back->deltas[0].finish_reason, "length");
+  EXPECT_EQ(back->usage->total(), 7);
+}
+
+TEST(WriteError, OpenAiShape) {
+  std::string body = write_error(Error::client(ErrorCode::kUnknownModel, "no \"such\" model"));
+  EXPECT_EQ(body,
+            R"({"error":{"message":"no \"such\" model","type":"not_found_error","param":null,"code":"model_not_found"}})");
+  EXPECT_EQ(http_status(Error::client(ErrorCode::kUnknownModel, "")), 400);
+}
+
+}  // namespace
+}  // namespace tiergate::api

@@ -238,13 +238,19 @@ void Engine::admit(std::unique_ptr<Job> job) {
   const api::ChatRequest& chat = job->request.chat;
   auto prompt_text = format_.format(chat.messages);
   if (!prompt_text) return reject(prompt_text.error());
+  // Templates that write the BOS marker themselves must not get a second one.
+  bool add_special = true;
+  if (const llama_token bos = llama_vocab_bos(vocab_); bos != LLAMA_TOKEN_NULL) {
+    const char* bos_text = llama_vocab_get_text(vocab_, bos);
+    if (bos_text && *bos_text && prompt_text->starts_with(bos_text)) add_special = false;
+  }
   std::vector<llama_token> prompt(prompt_text->size() + 8);
   int32_t n = llama_tokenize(vocab_, prompt_text->data(), int32_t(prompt_text->size()),
-                             prompt.data(), int32_t(prompt.size()), true, true);
+                             prompt.data(), int32_t(prompt.size()), add_special, true);
   if (n < 0 && n != INT32_MIN) {
     prompt.resize(size_t(-n));
     n = llama_tokenize(vocab_, prompt_text->data(), int32_t(prompt_text->size()), prompt.data(),
-                       int32_t(prompt.size()), true, true);
+                       int32_t(prompt.size()), add_special, true);
   }
   if (n < 0) return reject(Error::client(ErrorCode::kContextTooLong, "prompt cannot be tokenized"));
   prompt.resize(size_t(n));

@@ -44,6 +44,8 @@ struct TrainArgs {
   double temperature = 0.3;
   double smoothing = 3.0;
   bool nb_binary = false;
+  bool nb_tfidf = false;
+  double nb_tfidf_scale = 10.0;
   bool no_bigrams = false, no_choice_words = false, char_ngrams = false;
   std::string item_target = "gain";
   double item_l2 = 1e-2;
@@ -64,6 +66,8 @@ int run_train(const TrainArgs& a) {
   o.features.char_ngrams = a.char_ngrams;
   o.nb_alpha = a.nb_alpha;
   o.nb_binary = a.nb_binary;
+  o.nb_tfidf = a.nb_tfidf;
+  o.nb_tfidf_scale = a.nb_tfidf_scale;
   o.nb_temperature = a.temperature;
   o.subject_smoothing = a.smoothing;
   o.item_l2 = a.item_l2;
@@ -228,6 +232,9 @@ void add_train_router_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--smoothing", args->smoothing, "pseudo-prompts per subject gain")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--nb-binary", args->nb_binary, "count a feature once per prompt");
+  cmd->add_flag("--nb-tfidf", args->nb_tfidf, "fit naive Bayes on normalised log(1+tf)*idf");
+  cmd->add_option("--nb-tfidf-scale", args->nb_tfidf_scale, "weight of one prompt with --nb-tfidf")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-bigrams", args->no_bigrams, "no word-pair features");
   cmd->add_flag("--no-choice-words", args->no_choice_words, "no answer-choice features");
   cmd->add_flag("--char-ngrams", args->char_ngrams, "add character 4-grams");

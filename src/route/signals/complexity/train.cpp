@@ -68,41 +68,64 @@ void fit_subjects(const Prepared& p, const std::vector<size_t>& rows, const Trai
   const double n = static_cast<double>(rows.size());
   const double mean_gain = n > 0 ? gain_all / n : 0;
 
-  // (id, subject) occurrences and document frequencies.
-  std::vector<uint64_t> occ;
+  // Document frequencies, then (id, subject) -> weighted count. A prompt contributes its term
+  // counts (or 1 per distinct id with nb_binary), or with nb_tfidf the length-normalised
+  // log(1 + tf) * idf vector scaled to nb_tfidf_scale (Rennie et al.'s transforms; scoring is
+  // unchanged, only the estimated likelihoods move).
   std::vector<uint32_t> doc_ids;
-  std::vector<uint32_t> row_ids;
-  for (size_t i : rows) {
-    row_ids = p.ids[i];
+  std::vector<std::vector<std::pair<uint32_t, double>>> tf(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::vector<uint32_t> row_ids = p.ids[rows[r]];
     std::sort(row_ids.begin(), row_ids.end());
-    std::vector<uint32_t> uniq = row_ids;
-    uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
-    doc_ids.insert(doc_ids.end(), uniq.begin(), uniq.end());
-    const auto& use = o.nb_binary ? uniq : row_ids;
-    for (uint32_t id : use) occ.push_back((uint64_t{id} << 16) | uint64_t(p.subject[i]));
+    for (size_t a = 0; a < row_ids.size();) {
+      size_t b = a;
+      while (b < row_ids.size() && row_ids[b] == row_ids[a]) ++b;
+      tf[r].emplace_back(row_ids[a], static_cast<double>(b - a));
+      doc_ids.push_back(row_ids[a]);
+      a = b;
+    }
   }
   std::sort(doc_ids.begin(), doc_ids.end());
-  std::sort(occ.begin(), occ.end());
   auto df_of = [&](uint32_t id) {
     auto r = std::equal_range(doc_ids.begin(), doc_ids.end(), id);
     return static_cast<int>(r.second - r.first);
   };
+  std::vector<std::pair<uint64_t, double>> occ;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const uint64_t subject = static_cast<uint64_t>(p.subject[rows[r]]);
+    double norm = 0;
+    std::vector<double> w(tf[r].size());
+    for (size_t j = 0; j < tf[r].size(); ++j) {
+      auto [id, count] = tf[r][j];
+      if (o.nb_tfidf) {
+        double idf = std::log((n + 1) / (df_of(id) + 1.0)) + 1.0;
+        w[j] = std::log1p(count) * idf;
+        norm += w[j] * w[j];
+      } else {
+        w[j] = o.nb_binary ? 1.0 : count;
+      }
+    }
+    const double scale = (o.nb_tfidf && norm > 0) ? o.nb_tfidf_scale / std::sqrt(norm) : 1.0;
+    for (size_t j = 0; j < tf[r].size(); ++j)
+      occ.emplace_back((uint64_t{tf[r][j].first} << 16) | subject, w[j] * scale);
+  }
+  std::sort(occ.begin(), occ.end());
   std::vector<double> total(k, 0);
   m.evidence.clear();
   double vocab = 0;
   for (size_t a = 0; a < occ.size();) {
-    uint32_t id = static_cast<uint32_t>(occ[a] >> 16);
+    uint32_t id = static_cast<uint32_t>(occ[a].first >> 16);
     size_t b = a;
-    while (b < occ.size() && (occ[b] >> 16) == id) ++b;
+    while (b < occ.size() && (occ[b].first >> 16) == id) ++b;
     if (df_of(id) >= o.min_df) {
       vocab += 1;
       SubjectEvidence e;
       e.id = id;
       for (size_t c = a; c < b;) {
-        uint16_t s = static_cast<uint16_t>(occ[c] & 0xffff);
+        uint16_t s = static_cast<uint16_t>(occ[c].first & 0xffff);
+        double count = 0;
         size_t d = c;
-        while (d < b && occ[d] == occ[c]) ++d;
-        double count = static_cast<double>(d - c);
+        for (; d < b && occ[d].first == occ[c].first; ++d) count += occ[d].second;
         total[s] += count;
         e.deltas.emplace_back(
             s, static_cast<float>(std::log(count + o.nb_alpha) - std::log(o.nb_alpha)));

@@ -25,6 +25,8 @@ struct TrainOptions {
   // Subject posterior (naive Bayes over sparse ids, term counts).
   double nb_alpha = 0.03;          // additive smoothing of feature counts
   bool nb_binary = false;          // count a feature once per prompt when fitting
+  bool nb_tfidf = false;           // fit on length-normalised log(1+tf)*idf instead of counts
+  double nb_tfidf_scale = 10.0;    // total weight of one prompt with nb_tfidf
   double nb_temperature = 0.3;     // posterior sharpness at scoring time
   int min_df = 1;                  // drop ids seen in fewer training prompts
   double subject_smoothing = 3.0;  // pseudo-prompts pulling a subject's gain to the global mean

@@ -479,7 +479,9 @@ PlantedConversation CorpusGenerator::conversation() {
     if (p.type == EntityType::kPrivateKey && (slot == 2 || slot == 3)) slot = 1;
     p.value = entity_value(p.type, &p.format);
     size_t at = 0;
-    extra[slot] += " " + entity_sentence(p.type, p.value, p.format, &at);
+    // Each planted sentence on its own line: two bare numbers separated by a single space are
+    // ambiguous to any reader ("506 458 9870 4111 1111 1111 1111").
+    extra[slot] += "\n" + entity_sentence(p.type, p.value, p.format, &at);
     c.needles.push_back(p.value);
     if (p.value.find_first_of("\r\n") != std::string::npos) c.needles.push_back(json_escape(p.value));
     c.planted.push_back(std::move(p));

@@ -25,60 +25,60 @@ constexpr PatternSpec kPatterns[] = {
      R::kEmail, true},
     {R"([+(]?\d[\d \-.()]{5,24}\d)", 0, T::kPhone, R::kPhone, true},
     {R"(\d(?:[ \-]?\d){12,18})", 0, T::kCard, R::kCard, true},
-    {R"(\b[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30})", 0, T::kIban, R::kIban, true},
-    {R"(\b\d{3}[ \-]\d{2}[ \-]\d{4}\b)", 0, T::kSsn, R::kSsnSeparated, false},
-    {R"(\b\d{9}\b)", 0, T::kSsn, R::kSsnBare, false},
-    {R"(\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)", 0, T::kIpAddress, R::kIpv4, false},
+    {R"([A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30})", 0, T::kIban, R::kIban, true},
+    {R"(\d{3}[ \-]\d{2}[ \-]\d{4}\b)", 0, T::kSsn, R::kSsnSeparated, false},
+    {R"(\d{9}\b)", 0, T::kSsn, R::kSsnBare, false},
+    {R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)", 0, T::kIpAddress, R::kIpv4, false},
     {R"([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3})", 0, T::kIpAddress, R::kIpv6,
      true},
     // 1600 Pennsylvania Avenue, 221B Baker Street, 350 5th Ave
-    {"\\b\\d{1,5}[A-Za-z]?,?(?: (?:[A-Z][A-Za-z'\\-]*\\.?|\\d{1,3}(?:st|nd|rd|th))){1,4} "
+    {"\\d{1,5}[A-Za-z]?,?(?: (?:[A-Z][A-Za-z'\\-]*\\.?|\\d{1,3}(?:st|nd|rd|th))){1,4} "
      "(?i:" TG_STREET_SUFFIX ")\\b\\.?",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // Hauptstraße 5, Lindenweg 12a
-    {"\\b[A-Z](?:[a-z]|\\xc3[\\xa4\\xb6\\xbc\\x9f])+(?:stra(?:ss|\\xc3\\x9f)e|str\\.|weg|platz|"
+    {"[A-Z](?:[a-z]|\\xc3[\\xa4\\xb6\\xbc\\x9f])+(?:stra(?:ss|\\xc3\\x9f)e|str\\.|weg|platz|"
      "allee|gasse|damm|ring|ufer) \\d{1,4}[a-z]?\\b",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // 10 rue de Rivoli, 5 avenue des Champs
-    {R"(\b\d{1,4},? (?i:rue|avenue|boulevard|bd|place|chemin|impasse|quai|all(?:e|\xc3\xa9)e) )"
+    {R"(\d{1,4},? (?i:rue|avenue|boulevard|bd|place|chemin|impasse|quai|all(?:e|\xc3\xa9)e) )"
      R"((?:(?i:de la|de l'|du|des|de|d')\s?)?[A-Z][A-Za-z\-']+(?: [A-Z][A-Za-z\-']+){0,2})",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // Calle Mayor 12, Via Roma 1
-    {R"(\b(?i:calle|avenida|plaza|paseo|carrer|rua|via|viale|piazza|corso) )"
+    {R"((?i:calle|avenida|plaza|paseo|carrer|rua|via|viale|piazza|corso) )"
      R"((?:(?i:de la|del|de|di|della|do|da)\s)?[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?,? \d{1,4}\b)",
      0, T::kStreetAddress, R::kStreetAddress, false},
     // Secrets with a vendor prefix.
-    {R"(\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
+    {R"((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
      R::kToken, false},
-    {R"(\bgh[pousr]_[A-Za-z0-9]{36,})", 0, T::kApiKey, R::kToken, false},
-    {R"(\bgithub_pat_[A-Za-z0-9_]{50,})", 0, T::kApiKey, R::kToken, false},
-    {R"(\bsk-[A-Za-z0-9_\-]{20,})", 0, T::kApiKey, R::kOpenAiKey, false},
-    {R"(\bxox[abposr]-[A-Za-z0-9\-]{10,})", 0, T::kApiKey, R::kSlackToken, false},
+    {R"(gh[pousr]_[A-Za-z0-9]{36,})", 0, T::kApiKey, R::kToken, false},
+    {R"(github_pat_[A-Za-z0-9_]{50,})", 0, T::kApiKey, R::kToken, false},
+    {R"(sk-[A-Za-z0-9_\-]{20,})", 0, T::kApiKey, R::kOpenAiKey, false},
+    {R"(xox[abposr]-[A-Za-z0-9\-]{10,})", 0, T::kApiKey, R::kSlackToken, false},
     {R"(https://hooks\.slack\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", 0, T::kApiKey,
      R::kToken, false},
-    {R"(\b(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, false},
-    {R"(\bAIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, false},
-    {R"(\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt, false},
+    {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, false},
+    {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, false},
+    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt, false},
     {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
      false},
     // Assignments: the match ends where the value starts.
-    {R"((?:password|passwd|passphrase|\bpwd|\bpass)(?:\\?["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
+    {R"((?:password|passwd|passphrase|pwd|pass)(?:\\*["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
      kCaseless, T::kPassword, R::kPasswordValue, false},
     {R"(--pass(?:word)?[= ])", kCaseless, T::kPassword, R::kPasswordValue, false},
-    {R"(\b(?:password|passcode|passphrase)[ \t]+(?:is|was)[ \t]*:?[ \t]*)", kCaseless,
+    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was)[ \t]*:?[ \t]*)", kCaseless,
      T::kPassword, R::kPasswordIs, false},
     {R"(\b[a-z][a-z0-9+.\-]{1,15}://[^\s:/@"'<>]{1,64}:)", kCaseless, T::kPassword,
      R::kUrlPassword, false},
     {R"((?:api[_\-]?key|access[_\-]?token|auth[_\-]?token|secret[_\-]?key|client[_\-]?secret|)"
      R"(secret[_\-]?access[_\-]?key|private[_\-]?token|refresh[_\-]?token|api[_\-]?token|)"
-     R"(\btoken|\bsecret)(?:\\?["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
+     R"(token|secret)(?:\\*["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
      kCaseless, T::kApiKey, R::kKeyValue, false},
-    {R"(\bbearer[ \t]+)", kCaseless, T::kApiKey, R::kKeyValue, false},
+    {R"(bearer[ \t]+)", kCaseless, T::kApiKey, R::kKeyValue, false},
     {R"([A-Za-z0-9+/_\-]{20,}=*)", 0, T::kHighEntropy, R::kHighEntropy, false},
 };
 
 char at(std::string_view t, size_t i) { return i < t.size() ? t[i] : '\0'; }
-char before(std::string_view t, size_t i) { return i > 0 && i <= t.size() ? t[i - 1] : '\0'; }
+char before(std::string_view t, size_t i) { return char_before(t, i); }
 bool is_one_of(char c, std::string_view set) { return c != '\0' && set.find(c) != set.npos; }
 bool is_token_char(char c) { return is_alnum(c) || c == '_' || c == '-'; }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -100,6 +100,9 @@ constexpr std::string_view kNotCardWords[] = {
     "divide", "compute", "prime", "primes", "product", "times", "gcd", "base", "sum", "multiply",
     "factor", "mod", "modulo", "digits", "equals", "plus", "minus", "round", "write", "order",
     "invoice", "tracking", "reference", "ref", "serial", "id", "number of", "remainder"};
+// Right after the number: "N times M", "N is the product of", "N in base 2", "N is a prime".
+constexpr std::string_view kNotCardWordsAfter[] = {"times", "product", "prime", "base", "mod",
+                                                   "divided", "squared", "factorial"};
 constexpr std::string_view kSsnWords[] = {"ssn", "social security", "ss#", "ss no", "socsec",
                                           "social sec", "ssa"};
 
@@ -186,9 +189,12 @@ bool refine_phone_at(std::string_view t, size_t b, size_t e) {
 bool continues_group(std::string_view t, size_t s) {
   if (s < 2 || t[s - 1] != ' ') return false;
   size_t k = s - 1;
-  while (k > 0 && is_alnum(t[k - 1])) --k;
+  while (k > 0 && !is_one_of(t[k - 1], " \t\r\n")) --k;
   const size_t len = s - 1 - k;
-  return len >= 1 && len <= 4 && is_digit(t[s - 2]);
+  if (len < 1 || len > 4 || !is_digit(t[s - 2])) return false;
+  for (size_t i = k; i < s - 1; ++i)
+    if (!is_alnum(t[i])) return false;
+  return true;
 }
 
 // Hyperscan reports the leftmost start for each end, which may be a number before the phone
@@ -261,20 +267,21 @@ bool refine_card_at(std::string_view t, size_t b, size_t e) {
   if (sep != 0) return true;
   // A bare digit run: a card if the text says so, not if it is an operand, an order or a
   // reference number.
-  // Context is read within the sentence (line) around the number.
+  // Context is read within the sentence (line, JSON string) around the number.
   size_t from = b > 40 ? b - 40 : 0, to = std::min(t.size(), e + 24);
   for (size_t k = b; k > from; --k)
-    if (is_one_of(t[k - 1], "\n?!") || (t[k - 1] == '.' && at(t, k) == ' ')) {
+    if (is_one_of(t[k - 1], "\n?!\"\\") || (t[k - 1] == '.' && at(t, k) == ' ')) {
       from = k;
       break;
     }
   for (size_t k = e; k < to; ++k)
-    if (is_one_of(t[k], "\n?!") || (t[k] == '.' && at(t, k + 1) == ' ')) {
+    if (is_one_of(t[k], "\n?!\"\\") || (t[k] == '.' && at(t, k + 1) == ' ')) {
       to = k;
       break;
     }
   if (has_context_word(t, from, to, kCardWords)) return true;
-  return !arithmetic_neighbour(t, b, e) && !has_context_word(t, from, to, kNotCardWords);
+  if (arithmetic_neighbour(t, b, e) || has_context_word(t, from, b, kNotCardWords)) return false;
+  return !has_context_word(t, e, std::min(to, e + 16), kNotCardWordsAfter);
 }
 
 // As for phones: the leftmost start may be a number before the card number.
@@ -291,7 +298,7 @@ bool refine_card(std::string_view t, size_t b, size_t e, size_t* ob) {
 }
 
 bool refine_iban(std::string_view t, size_t b, size_t e) {
-  if (is_alnum(at(t, e))) return false;
+  if (is_alnum(at(t, e)) || is_alnum(before(t, b))) return false;
   if (t[e - 1] == ' ' || t[e - 1] == '-') return false;
   std::array<char, 40> buf{};
   size_t n = 0;
@@ -305,7 +312,8 @@ bool refine_iban(std::string_view t, size_t b, size_t e) {
 
 bool refine_ssn(std::string_view t, size_t b, size_t e, bool bare) {
   const char p = before(t, b), c = at(t, e);
-  if (is_one_of(p, "-+.$#/") || is_one_of(c, "-/") || (c == '.' && is_digit(at(t, e + 1))))
+  if (is_alnum(p) || is_one_of(p, "-+.$#/") || is_one_of(c, "-/") ||
+      (c == '.' && is_digit(at(t, e + 1))))
     return false;
   std::array<char, 9> d{};
   size_t n = 0;
@@ -328,12 +336,17 @@ bool refine_ssn(std::string_view t, size_t b, size_t e, bool bare) {
 
 bool refine_ipv4(std::string_view t, size_t b, size_t e) {
   const char p = before(t, b), c = at(t, e);
-  if (p == '.' || p == '-' || (c == '.' && is_digit(at(t, e + 1))) || c == '-') return false;
+  if (is_alnum(p) || p == '.' || p == '-' || (c == '.' && is_digit(at(t, e + 1))) || c == '-')
+    return false;
   if (!ipv4_valid(t.substr(b, e - b))) return false;
+  // "version 1.2.3.4", "build 10.0.1.2": the word right before says it is a version.
   constexpr std::string_view kVersionWords[] = {"version", "ver", "v", "release", "build",
                                                 "firmware", "v."};
-  const size_t from = b > 16 ? b - 16 : 0;
-  return !has_context_word(t, from, b, kVersionWords);
+  size_t k = b;
+  while (k > 0 && is_one_of(t[k - 1], " :")) --k;
+  size_t w = k;
+  while (w > 0 && (is_alpha(t[w - 1]) || t[w - 1] == '.')) --w;
+  return k == w || !has_context_word(t, w, k, kVersionWords);
 }
 
 bool refine_ipv6(std::string_view t, size_t b, size_t e) {
@@ -354,6 +367,7 @@ bool refine_address(std::string_view t, size_t b, size_t e) {
                                         "Easy", "Simple", "Quick", "More", "Other", "Great",
                                         "Steps", "Ways", "Times", "Days", "Years", "Hours",
                                         "Minutes", "Weeks", "Months", "Data", "Step"};
+  if (is_alnum(before(t, b))) return false;
   size_t i = b;
   while (i < e && (is_alnum(t[i]) || t[i] == ',')) ++i;
   while (i < e && t[i] == ' ') ++i;
@@ -429,37 +443,28 @@ void refine_pem(std::string_view t, size_t b, size_t e, size_t* out_end) {
   *out_end = i;
 }
 
-// The value of an assignment starting at `v`: quoted (plainly, or as \" inside JSON-in-JSON) or
-// bare. Sets [*vb, *ve).
+// The value of an assignment starting at `v`: quoted plainly ("x"), quoted inside a JSON string
+// (\"x\"), inside JSON inside JSON (\\\"x\\\"), or bare. Sets [*vb, *ve).
 void assignment_value(std::string_view t, size_t v, size_t* vb, size_t* ve) {
-  size_t i = v;
-  if (at(t, i) == '\\' && is_one_of(at(t, i + 1), "\"'")) {
-    const char q = t[i + 1];
-    i += 2;
+  size_t i = v, depth = 0;
+  while (at(t, i + depth) == '\\') ++depth;
+  if (is_one_of(at(t, i + depth), depth > 0 ? "\"'" : "\"'`")) {
+    // The closing quote is the same quote behind the same number of backslashes; an escaped
+    // quote inside the value has more (or, at depth 0, an odd number).
+    const char q = t[i + depth];
+    i += depth + 1;
     *vb = i;
-    while (i < t.size()) {
-      if (t[i] == '\\') {
-        size_t run = 0;
-        while (i + run < t.size() && t[i + run] == '\\') ++run;
-        if (at(t, i + run) == q && run == 1) break;
-        i += run + 1;
-        continue;
+    size_t end = std::string_view::npos;
+    while (i < t.size() && t[i] != '\n') {
+      size_t run = 0;
+      while (i + run < t.size() && t[i + run] == '\\') ++run;
+      if (at(t, i + run) == q && (depth == 0 ? run % 2 == 0 : run == depth)) {
+        end = depth == 0 ? i + run : i;
+        break;
       }
-      if (t[i] == '\n') break;
-      ++i;
+      i += run + 1;
     }
-    *ve = std::min(i, t.size());
-    return;
-  }
-  if (is_one_of(at(t, i), "\"'`")) {
-    const char q = t[i];
-    ++i;
-    *vb = i;
-    while (i < t.size() && t[i] != q && t[i] != '\n') {
-      if (t[i] == '\\') ++i;
-      ++i;
-    }
-    *ve = std::min(i, t.size());
+    *ve = end != std::string_view::npos ? end : std::min(i, t.size());
     return;
   }
   *vb = i;
@@ -508,7 +513,14 @@ bool code_like(std::string_view v) {
   return letters_only && (has_dot || (v.find('_') != v.npos && lower != upper));
 }
 
-bool refine_assignment(Refiner r, std::string_view t, size_t e, size_t* ob, size_t* oe) {
+bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t* ob, size_t* oe) {
+  // "pwd" and "pass" are words of their own ("bypass: true" is not a password).
+  const char k0 = lower(t[b]);
+  const char k3 = lower(at(t, b + 3));
+  const bool short_key = (k0 == 'p' && lower(at(t, b + 1)) == 'w') ||
+                         (k0 == 'p' && k3 == 's' && lower(at(t, b + 4)) != 'w' &&
+                          lower(at(t, b + 4)) != 'p');
+  if (r == R::kPasswordValue && short_key && is_alpha(before(t, b))) return false;
   size_t vb = 0, ve = 0;
   assignment_value(t, e, &vb, &ve);
   const bool quoted = vb > e;
@@ -623,30 +635,40 @@ int common_pair_percent(std::string_view s) {
   return pairs == 0 ? 100 : static_cast<int>(common * 100 / pairs);
 }
 
-// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): most characters sit in letter
-// runs of 3+, and most letter pairs inside those runs are among the 120 most common in English.
-// About one in six pairs of random letters is; about three in four of identifiers' are (threshold: 60%).
+// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): most characters sit in words of
+// 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX" -> get, X),
+// and most letter pairs inside those words are among the 120 most common in English. About one
+// in six pairs of random letters is; about three in four of identifiers' are (threshold: 60%).
 bool wordy(std::string_view s) {
-  size_t in_runs = 0, pairs = 0, common = 0, run = 0;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    const bool letter = i < s.size() && is_alpha(s[i]);
-    // A camelCase hump starts a new word: lower followed by upper.
-    const bool hump = letter && run > 0 && s[i] >= 'A' && s[i] <= 'Z' && s[i - 1] >= 'a' &&
-                      s[i - 1] <= 'z';
-    if (letter && !hump) {
-      ++run;
-      continue;
-    }
-    if (run >= 3) {
-      in_runs += run;
-      for (size_t k = i - run; k + 1 < i; ++k) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  size_t in_words = 0, pairs = 0, common = 0, start = 0;
+  bool in_word = false;
+  auto close = [&](size_t end) {
+    if (in_word && end - start >= 3) {
+      in_words += end - start;
+      for (size_t k = start; k + 1 < end; ++k) {
         ++pairs;
         common += common_bigram(s[k], s[k + 1]);
       }
     }
-    run = letter ? 1 : 0;
+    in_word = false;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!is_alpha(s[i])) {
+      close(i);
+      continue;
+    }
+    const bool boundary =
+        in_word && upper(s[i]) &&
+        (!upper(s[i - 1]) || (i + 1 < s.size() && is_alpha(s[i + 1]) && !upper(s[i + 1])));
+    if (boundary) close(i);
+    if (!in_word) {
+      in_word = true;
+      start = i;
+    }
   }
-  return in_runs * 2 >= s.size() && pairs >= 4 && common * 100 >= pairs * 60;
+  close(s.size());
+  return in_words * 2 >= s.size() && pairs >= 4 && common * 100 >= pairs * 60;
 }
 
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o) {
@@ -717,11 +739,11 @@ bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptio
       if (at_sign == s || at_sign >= e || at_sign - s > 64) return false;
       // user@host inside a URL (scheme://user:password@host, ssh://git@host) is not an address.
       if (before(t, s) == '/') return false;
-      if (before(t, s) == ':') {
+      if (before(t, s) == ':' && !(s >= 7 && iequals(t.substr(s - 7, 6), "mailto"))) {
         const size_t from = s > 80 ? s - 80 : 0;
         const size_t scheme = t.substr(from, s - from).rfind("://");
         if (scheme != std::string_view::npos &&
-            t.substr(from + scheme, s - from - scheme).find_first_of(" \t\n") == t.npos)
+            t.substr(from + scheme, s - from - scheme).find_first_of(" \t\n\\\"") == t.npos)
           return false;
       }
       if (t[at_sign - 1] == '.' || t.substr(s, at_sign - s).find("..") != t.npos) return false;
@@ -746,7 +768,7 @@ bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptio
     case R::kPemBlock: refine_pem(t, b, e, oe); return true;
     case R::kPasswordValue:
     case R::kKeyValue:
-    case R::kPasswordIs: return refine_assignment(r, t, e, ob, oe);
+    case R::kPasswordIs: return refine_assignment(r, t, b, e, ob, oe);
     case R::kUrlPassword: return refine_url_password(t, e, ob, oe);
     case R::kHighEntropy: return refine_high_entropy(t, b, e, o);
   }

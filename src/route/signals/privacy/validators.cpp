@@ -238,6 +238,22 @@ bool jwt_header_valid(std::string_view seg) {
   return json.find("\"alg\"") != std::string_view::npos;
 }
 
+bool escaped_at(std::string_view t, size_t i) {
+  if (i >= t.size() || t[i] != '\\') return false;
+  size_t run = 1;
+  while (run <= i && t[i - run] == '\\') ++run;
+  return run % 2 == 1;
+}
+
+char char_before(std::string_view t, size_t i) {
+  if (i == 0 || i > t.size()) return '\0';
+  const char c = t[i - 1];
+  // Any backslash run: "\\n" inside JSON inside JSON is a newline too. (A literal backslash
+  // before n, as in "C:\\new", only makes a boundary more permissive.)
+  if (i >= 2 && (c == 'n' || c == 'r' || c == 't') && t[i - 2] == '\\') return ' ';
+  return c;
+}
+
 bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words) {
   to = std::min(to, text.size());
@@ -250,7 +266,7 @@ bool has_context_word(std::string_view text, size_t from, size_t to,
       while (k < w.size() && upper(window[i + k]) == upper(w[k])) ++k;
       if (k != w.size()) continue;
       const size_t abs = from + i;
-      const bool left_ok = abs == 0 || !is_alpha(text[abs - 1]);
+      const bool left_ok = !is_alpha(char_before(text, abs));
       const bool right_ok = abs + w.size() >= text.size() || !is_alpha(text[abs + w.size()]);
       if (left_ok && right_ok) return true;
     }

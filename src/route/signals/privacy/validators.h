@@ -37,6 +37,14 @@ bool jwt_header_valid(std::string_view header_segment);
 bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words);
 
+// True when the backslash at t[i] escapes the next character (an odd run of backslashes ends
+// at i).
+bool escaped_at(std::string_view t, size_t i);
+// The character before t[i] ('\0' at the start). In JSON text an escaped newline, return or tab
+// ("\n" as two characters, or more backslashes when JSON is nested) reads as a space, so word
+// boundaries work inside raw JSON fields.
+char char_before(std::string_view t, size_t i);
+
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 inline bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }

@@ -635,16 +635,22 @@ int common_pair_percent(std::string_view s) {
   return pairs == 0 ? 100 : static_cast<int>(common * 100 / pairs);
 }
 
-// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): most characters sit in words of
-// 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX" -> get, X),
+// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): two thirds of the characters
+// sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX" -> get, X),
 // and most letter pairs inside those words are among the 120 most common in English. About one
 // in six pairs of random letters is; about three in four of identifiers' are (threshold: 60%).
 bool wordy(std::string_view s) {
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  bool has_lower = false;
+  for (char c : s) has_lower = has_lower || (c >= 'a' && c <= 'z');
   size_t in_words = 0, pairs = 0, common = 0, start = 0;
   bool in_word = false;
   auto close = [&](size_t end) {
-    if (in_word && end - start >= 3) {
+    bool all_caps = true;
+    for (size_t k = start; k < end; ++k) all_caps = all_caps && upper(s[k]);
+    // Next to lower case, a capital run longer than an acronym (HTTP, JSON) is not a word.
+    const bool acronym_ok = !(all_caps && has_lower && end - start > 4);
+    if (in_word && end - start >= 3 && acronym_ok) {
       in_words += end - start;
       for (size_t k = start; k + 1 < end; ++k) {
         ++pairs;
@@ -668,7 +674,7 @@ bool wordy(std::string_view s) {
     }
   }
   close(s.size());
-  return in_words * 2 >= s.size() && pairs >= 4 && common * 100 >= pairs * 60;
+  return in_words * 3 >= s.size() * 2 && pairs >= 4 && common * 100 >= pairs * 60;
 }
 
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o) {
@@ -678,21 +684,13 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   while (!s.empty() && is_one_of(s.front(), "-_/+")) s.remove_prefix(1);
   if (s.size() < o.entropy_min_length || s.size() > 4096) return false;
   bool all_hex = true;
-  size_t dashes = 0, transitions = 0;
-  int prev = -1;
-  for (char ch : s) {
-    if (ch == '-') ++dashes;
-    else all_hex = all_hex && is_hex(ch);
-    const int cls = (ch >= 'a' && ch <= 'z') ? 0 : (ch >= 'A' && ch <= 'Z') ? 1 : is_digit(ch) ? 2 : 3;
-    if (prev >= 0 && cls != prev) ++transitions;
-    prev = cls;
-  }
+  for (char ch : s)
+    if (ch != '-') all_hex = all_hex && is_hex(ch);
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   const Classes c = classes_of(s);
   if (!c.digit || !(c.lower || c.upper)) return false;
   if (!(c.lower && c.upper) && s.size() < 24) return false;
   if (word_segments(s)) return false;
-  if (transitions * 10 < (s.size() - 1)) return false;
   if (wordy(s)) return false;
   return shannon_entropy(s) >= o.entropy_threshold;
 }

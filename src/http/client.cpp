@@ -7,6 +7,8 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <array>
+#include <boost/asio/write.hpp>
 #include <charconv>
 
 #include "http/io_pool.h"
@@ -84,21 +86,12 @@ void UpstreamConnection::close() {
   tcp().socket().close(ec);
 }
 
-bool UpstreamConnection::looks_alive() {
-  auto& s = tcp().socket();
-  if (!s.is_open()) return false;
-  char c;
-  ssize_t n = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  // Idle and healthy: nothing to read. Readable means EOF, a reset, or stray bytes (a TLS alert or
-  // an unsolicited response): none is a connection worth reusing.
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && buffer_.size() == 0;
-}
-
-awaitable<beast::error_code> UpstreamConnection::write(RequestMsg& req,
+awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, std::string_view body,
                                                        std::chrono::milliseconds timeout) {
   tcp().expires_after(timeout);
-  auto [ec, n] = tls_ ? co_await bhttp::async_write(*tls_, req, kTryAwait)
-                      : co_await bhttp::async_write(*plain_, req, kTryAwait);
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+  auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, bufs, kTryAwait)
+                      : co_await asio::async_write(*plain_, bufs, kTryAwait);
   co_return ec;
 }
 
@@ -148,7 +141,9 @@ awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused,
   while (!idle.empty()) {
     auto conn = std::move(idle.back());
     idle.pop_back();
-    if (conn->looks_alive()) {
+    // A connection the upstream closed while it idled fails on first use; the caller retries
+    // once on a fresh one (cheaper than a syscall per reuse to look first).
+    if (conn->tcp().socket().is_open() && conn->buffer_.size() == 0) {
       reused = true;
       co_return conn;
     }

@@ -43,16 +43,14 @@ struct ClientOptions {
 class UpstreamConnection {
  public:
   using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
-  using RequestMsg = boost::beast::http::request<boost::beast::http::string_body>;
 
   boost::beast::tcp_stream& tcp();
   bool is_tls() const { return tls_ != nullptr; }
   // Closes the socket; pending operations fail with operation_aborted. Same thread only.
   void close();
-  // Cheap check that an idle pooled connection was not closed by the peer.
-  bool looks_alive();
-
-  boost::asio::awaitable<boost::system::error_code> write(RequestMsg& req,
+  // Writes a whole request: head (ending in the blank line) and body, in one gathered write.
+  boost::asio::awaitable<boost::system::error_code> write(std::string_view head,
+                                                          std::string_view body,
                                                           std::chrono::milliseconds timeout);
   boost::asio::awaitable<boost::system::error_code> read_header(ResponseParser& parser,
                                                                 std::chrono::milliseconds timeout);

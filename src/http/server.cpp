@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <array>
+#include <cstdio>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -83,37 +86,78 @@ void Exchange::watch_disconnect(std::function<void()> on_gone) {
                     });
 }
 
+namespace {
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+}  // namespace
+
+// The response head is written by hand into one buffer: Beast's generic serializer costs more
+// than the rest of a small response together.
+void Exchange::append_head(std::string& out, int status, std::string_view content_type,
+                           const Headers& headers) const {
+  out += request_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\nServer: tiergate\r\nContent-Type: ";
+  out += content_type;
+  out += "\r\n";
+  for (const auto& [k, v] : headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  if (!keep_alive_) out += "Connection: close\r\n";
+  else if (request_.version() == 10) out += "Connection: keep-alive\r\n";
+}
+
 awaitable<bool> Exchange::respond(int status, std::string body, std::string_view content_type,
                                   const Headers& headers) {
   stop_watch();
-  beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status),
-                                                    request_.version()};
-  res.set(beast_http::field::server, "tiergate");
-  res.set(beast_http::field::content_type, content_type);
-  for (const auto& [k, v] : headers) res.set(k, v);
-  res.keep_alive(keep_alive_);
-  res.body() = std::move(body);
-  res.prepare_payload();
+  std::string head;
+  head.reserve(256);
+  append_head(head, status, content_type, headers);
+  head += "Content-Length: ";
+  head += std::to_string(body.size());
+  head += "\r\n\r\n";
   state_ = State::kDone;
   stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
-  auto [ec, n] = co_await beast_http::async_write(stream_, res, kTryAwait);
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+  auto [ec, n] = co_await asio::async_write(stream_, bufs, kTryAwait);
   if (ec) keep_alive_ = false;
   co_return !ec;
 }
 
 awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
-  beast_http::response<beast_http::empty_body> res{static_cast<beast_http::status>(status),
-                                                   request_.version()};
-  res.set(beast_http::field::server, "tiergate");
-  res.set(beast_http::field::content_type, "text/event-stream");
-  res.set(beast_http::field::cache_control, "no-cache");
-  for (const auto& [k, v] : headers) res.set(k, v);
-  res.keep_alive(keep_alive_);
-  res.chunked(true);
+  std::string head;
+  head.reserve(256);
+  append_head(head, status, "text/event-stream", headers);
+  head += "Cache-Control: no-cache\r\n";
+  if (request_.version() == 10) keep_alive_ = false;  // no chunked encoding: the close ends it
+  else head += "Transfer-Encoding: chunked\r\n";
+  head += "\r\n";
   state_ = State::kStreaming;
-  beast_http::response_serializer<beast_http::empty_body> sr{res};
   stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
-  auto [ec, n] = co_await beast_http::async_write_header(stream_, sr, kTryAwait);
+  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kTryAwait);
   if (ec) keep_alive_ = false;
   co_return !ec;
 }
@@ -121,8 +165,15 @@ awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
 awaitable<bool> Exchange::write(std::string_view data) {
   if (data.empty()) co_return true;
   stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
-  auto [ec, n] = co_await asio::async_write(
-      stream_, beast_http::make_chunk(asio::const_buffer(data.data(), data.size())), kTryAwait);
+  if (request_.version() == 10) {
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), kTryAwait);
+    co_return !ec;
+  }
+  char size_line[24];
+  int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, len), asio::buffer(data),
+                                         asio::buffer("\r\n", 2)};
+  auto [ec, n] = co_await asio::async_write(stream_, bufs, kTryAwait);
   if (ec) keep_alive_ = false;
   co_return !ec;
 }
@@ -130,7 +181,8 @@ awaitable<bool> Exchange::write(std::string_view data) {
 awaitable<bool> Exchange::finish() {
   stop_watch();
   state_ = State::kDone;
-  auto [ec, n] = co_await asio::async_write(stream_, beast_http::make_chunk_last(), kTryAwait);
+  if (request_.version() == 10) co_return true;
+  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer("0\r\n\r\n", 5), kTryAwait);
   if (ec) keep_alive_ = false;
   co_return !ec;
 }

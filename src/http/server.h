@@ -67,6 +67,8 @@ class Exchange {
  private:
   enum class State { kNone, kStreaming, kDone };
   void stop_watch();
+  void append_head(std::string& out, int status, std::string_view content_type,
+                   const Headers& headers) const;
 
   boost::beast::tcp_stream& stream_;
   Request& request_;

@@ -89,17 +89,14 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
   // record their outcome in members: g++ 12 mishandles non-trivial co_await results.)
   awaitable<void> serve(Clock::time_point start) {
     const bool stream = request_.chat.stream;
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post,
-                                           tier_.options_.url.path + "/chat/completions", 11};
-    req.set(bhttp::field::host, tier_.options_.url.host_header());
-    req.set(bhttp::field::content_type, "application/json");
-    req.set(bhttp::field::accept, stream ? "text/event-stream" : "application/json");
-    req.set(bhttp::field::user_agent, "tiergate/" TIERGATE_VERSION);
-    if (!tier_.authorization_.empty()) req.set(bhttp::field::authorization, tier_.authorization_);
-    for (const auto& [k, v] : tier_.options_.headers) req.set(k, v);
-    req.body() = api::write_upstream_request(request_.chat, tier_.info_.model, stream);
-    req.prepare_payload();
-    req.keep_alive(true);
+    const std::string body = api::write_upstream_request(request_.chat, tier_.info_.model, stream);
+    std::string head;
+    head.reserve(tier_.request_head_.size() + 64);
+    head += tier_.request_head_;
+    head += stream ? "Accept: text/event-stream\r\n" : "Accept: application/json\r\n";
+    head += "Content-Length: ";
+    head += std::to_string(body.size());
+    head += "\r\n\r\n";
 
     const auto& opt = tier_.options_.client;
     // A pooled connection the upstream closed while idle fails on first use: retry once, fresh.
@@ -123,7 +120,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
 
       http::UpstreamConnection::ResponseParser parser;
       parser.body_limit(stream ? std::numeric_limits<uint64_t>::max() : kMaxResponseBody);
-      auto ec = co_await conn_->write(req, milliseconds(opt.first_byte_timeout_ms));
+      auto ec = co_await conn_->write(head, body, milliseconds(opt.first_byte_timeout_ms));
       if (!ec)
         ec = co_await conn_->read_header(
             parser, milliseconds(std::min(opt.first_byte_timeout_ms, until_deadline())));
@@ -294,7 +291,14 @@ OpenAiTier::OpenAiTier(TierInfo info, Options options, std::string api_key, http
       options_(std::move(options)),
       authorization_(api_key.empty() ? std::string() : "Bearer " + api_key),
       pool_(pool),
-      client_(options_.url, options_.client, pool.size()) {}
+      client_(options_.url, options_.client, pool.size()) {
+  // The part of every request head that never changes, built once.
+  request_head_ = "POST " + options_.url.path + "/chat/completions HTTP/1.1\r\nHost: " +
+                  options_.url.host_header() +
+                  "\r\nContent-Type: application/json\r\nUser-Agent: tiergate/" TIERGATE_VERSION "\r\n";
+  if (!authorization_.empty()) request_head_ += "Authorization: " + authorization_ + "\r\n";
+  for (const auto& [k, v] : options_.headers) request_head_ += k + ": " + v + "\r\n";
+}
 
 void OpenAiTier::submit(TierRequest request, std::shared_ptr<TierSink> sink) {
   auto call = std::make_shared<Call>(*this, std::move(request), std::move(sink));

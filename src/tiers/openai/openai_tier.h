@@ -34,6 +34,7 @@ class OpenAiTier : public Tier {
   TierInfo info_;
   Options options_;
   std::string authorization_;  // "Bearer <key>", or empty
+  std::string request_head_;   // request line and fixed headers, ending in \r\n
   http::IoPool& pool_;
   http::HttpClient client_;
   TierStats stats_;

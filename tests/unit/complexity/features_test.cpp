@@ -104,3 +104,24 @@ TEST(ComplexityFeatures, DenseFeatureNames) {
 
 }  // namespace
 }  // namespace tiergate::complexity
+
+namespace tiergate::complexity {
+namespace {
+
+TEST(ComplexityFeatures, CountsDistinctUnits) {
+  EXPECT_EQ(analyse_shape("James writes a 3-page letter to 2 different friends twice a week. How "
+                          "many pages does he write a year?")
+                .units,
+            2);  // week, year: an implicit conversion
+  EXPECT_EQ(analyse_shape("A pen costs $3 and a pencil 40 cents. Pens cost 3 dollars each.").units,
+            2);  // $ and dollars are one unit, cents another
+  EXPECT_EQ(analyse_shape("Tom has 3 apples and eats 1. How many are left?").units, 0);
+  MathWeights w;
+  PromptShape one = analyse_shape("It took 3 hours and 2 hours. How many hours in total?");
+  PromptShape two = one;
+  two.units = 3;
+  EXPECT_NEAR(math_difficulty(two, w) - math_difficulty(one, w), 2 * w.extra_units, 1e-12);
+}
+
+}  // namespace
+}  // namespace tiergate::complexity

@@ -1,6 +1,7 @@
 #include "route/signals/complexity/features.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string_view>
 
@@ -100,6 +101,7 @@ enum KeywordFlag : uint8_t {
   kPercentWord = 8,
   kNegationWord = 16,
   kStatementWord = 32,
+  kUnitWord = 64,
 };
 
 constexpr std::string_view kNumberWords[] = {
@@ -113,7 +115,30 @@ constexpr std::string_view kRateWords[] = {"each", "every",   "per",       "time
                                            "less", "fewer",   "remaining", "left",       "total",
                                            "rest", "average", "ratio",     "altogether", "twice"};
 
-// Open-addressing table: 64-bit word hash -> flags. Built once; read-only afterwards.
+// Units of measure, singular and plural sharing an index (distinct units hint at conversions).
+struct UnitWord {
+  std::string_view word;
+  uint8_t unit;
+};
+constexpr UnitWord kUnitWords[] = {
+    {"second", 0},      {"seconds", 0},     {"minute", 1},      {"minutes", 1},
+    {"hour", 2},        {"hours", 2},       {"day", 3},         {"days", 3},
+    {"week", 4},        {"weeks", 4},       {"month", 5},       {"months", 5},
+    {"year", 6},        {"years", 6},       {"cent", 7},        {"cents", 7},
+    {"dollar", 8},      {"dollars", 8},     {"inch", 9},        {"inches", 9},
+    {"foot", 10},       {"feet", 10},       {"yard", 11},       {"yards", 11},
+    {"mile", 12},       {"miles", 12},      {"meter", 13},      {"meters", 13},
+    {"metre", 13},      {"metres", 13},     {"centimeter", 14}, {"centimeters", 14},
+    {"kilometer", 15},  {"kilometers", 15}, {"ounce", 16},      {"ounces", 16},
+    {"pound", 17},      {"pounds", 17},     {"gram", 18},       {"grams", 18},
+    {"kilogram", 19},   {"kilograms", 19},  {"cup", 20},        {"cups", 20},
+    {"gallon", 21},     {"gallons", 21},    {"liter", 22},      {"liters", 22},
+    {"litre", 22},      {"litres", 22},     {"quart", 23},      {"quarts", 23},
+    {"pint", 24},       {"pints", 24},      {"dozen", 25},      {"dozens", 25},
+    {"ton", 26},        {"tons", 26}};
+constexpr uint8_t kDollarUnit = 8;
+
+// Open-addressing table: 64-bit word hash -> flags (and unit index). Built once; read-only after.
 class KeywordTable {
  public:
   KeywordTable() {
@@ -124,25 +149,32 @@ class KeywordTable {
     add("false", kNegationWord);
     add("incorrect", kNegationWord);
     add("statement", kStatementWord);
+    for (const auto& u : kUnitWords) unit_[add(u.word, kUnitWord)] = u.unit;
   }
-  uint8_t find(uint64_t h) const {
+  struct Hit {
+    uint8_t flags = 0;
+    uint8_t unit = 0;  // valid with kUnitWord
+  };
+  Hit find(uint64_t h) const {
     for (size_t i = h & kMask;; i = (i + 1) & kMask) {
-      if (flags_[i] == 0) return 0;
-      if (keys_[i] == h) return flags_[i];
+      if (flags_[i] == 0) return {};
+      if (keys_[i] == h) return {flags_[i], unit_[i]};
     }
   }
 
  private:
   static constexpr size_t kSize = 256, kMask = kSize - 1;
-  void add(std::string_view w, uint8_t flag) {
+  size_t add(std::string_view w, uint8_t flag) {
     uint64_t h = hash_word(w);
     size_t i = h & kMask;
     while (flags_[i] != 0 && keys_[i] != h) i = (i + 1) & kMask;
     keys_[i] = h;
     flags_[i] |= flag;
+    return i;
   }
   std::array<uint64_t, kSize> keys_{};
   std::array<uint8_t, kSize> flags_{};
+  std::array<uint8_t, kSize> unit_{};
 };
 
 const KeywordTable& keywords() {
@@ -150,7 +182,7 @@ const KeywordTable& keywords() {
   return table;
 }
 
-constexpr size_t kLongestKeyword = 10;  // "altogether"
+constexpr size_t kLongestKeyword = 11;  // "centimeters", "kilometers"
 
 // Start of the lettered choices: "\nA. ", "\nA) " or "\n(A) "; npos if none.
 size_t choices_start(std::string_view p) {
@@ -200,6 +232,7 @@ PromptShape analyse_shape(std::string_view prompt) {
   s.chars = static_cast<double>(prompt.size());
   Sections sec = split_sections(prompt);
   const KeywordTable& table = keywords();
+  uint32_t unit_mask = 0;
 
   for_each_token(sec.stem, [&](const Token& t) {
     if (t.number) {
@@ -217,8 +250,10 @@ PromptShape analyse_shape(std::string_view prompt) {
     s.stem_words += 1;
     if (t.text.size() > kLongestKeyword) return;
     if (t.text == "NOT" || t.text == "EXCEPT" || t.text == "LEAST") s.negations += 1;
-    const uint8_t f = table.find(hash_word(t.text));
+    const KeywordTable::Hit hit = table.find(hash_word(t.text));
+    const uint8_t f = hit.flags;
     if (f == 0) return;
+    if (f & kUnitWord) unit_mask |= uint32_t{1} << hit.unit;
     if (f & kNumberWord) s.number_words += 1;
     if (f & kFractionWord) s.fractions += 1;
     if (f & kRateWord) s.rate_words += 1;
@@ -237,6 +272,7 @@ PromptShape analyse_shape(std::string_view prompt) {
         s.percents += 1;
         break;
       case '$':
+        if (is_digit(static_cast<unsigned char>(next))) unit_mask |= uint32_t{1} << kDollarUnit;
         if (is_digit(static_cast<unsigned char>(next)))
           s.money += 1;
         else
@@ -282,6 +318,7 @@ PromptShape analyse_shape(std::string_view prompt) {
     }
   }
   if (s.sentences == 0 && !st.empty()) s.sentences = 1;
+  s.units = static_cast<double>(std::popcount(unit_mask));
 
   for_each_token(sec.choices, [&](const Token& t) { s.choice_words += 1; });
   if (!sec.choices.empty()) {
@@ -356,7 +393,8 @@ double math_difficulty(const PromptShape& s, const MathWeights& w) {
   return w.log_words * std::log1p(s.stem_words) + w.quantities * (s.numbers + s.number_words) +
          w.percents * std::min(s.percents, 2.0) + w.fractions * std::min(s.fractions, 2.0) +
          w.decimals * std::min(s.decimals, 2.0) + w.large_numbers * std::min(s.large_numbers, 2.0) +
-         w.rate_words * std::min(s.rate_words, 6.0) + w.sentences * std::min(s.sentences, 10.0);
+         w.rate_words * std::min(s.rate_words, 6.0) + w.sentences * std::min(s.sentences, 10.0) +
+         w.extra_units * std::clamp(s.units - 1, 0.0, 3.0);
 }
 
 }  // namespace tiergate::complexity

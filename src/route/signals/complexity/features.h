@@ -38,6 +38,7 @@ struct PromptShape {
   double rate_words = 0;     // "each", "every", "per", "times", "more than", "less than", ...
   double negations = 0;      // NOT / EXCEPT / false / incorrect in the stem
   double statements = 0;     // "Statement 1 |", "I.", "II." style compound items
+  double units = 0;          // distinct units of measure in the stem (hours, weeks, feet, $...)
 };
 
 // Number of dense (structural) features fed to the linear model; see dense_features().
@@ -78,6 +79,7 @@ struct MathWeights {
   double large_numbers = 0.2;
   double rate_words = 0.1;
   double sentences = 0.05;
+  double extra_units = 0.15;  // per distinct unit beyond the first: a conversion step
 };
 double math_difficulty(const PromptShape& shape, const MathWeights& w);
 

@@ -90,6 +90,7 @@ std::string serialise_model(const ComplexityModel& m) {
   o += fmt::format("math {} {} {} {} {} {} {} {}\n", num(w.log_words), num(w.quantities),
                    num(w.percents), num(w.fractions), num(w.decimals), num(w.large_numbers),
                    num(w.rate_words), num(w.sentences));
+  o += fmt::format("math_units {}\n", num(w.extra_units));  // optional: older files lack it
   for (int i = 0; i < kDenseFeatures; ++i)
     o += fmt::format("dense {} {} {} {} {}\n", i, dense_feature_name(i), num(m.dense_mean[i]),
                      num(m.dense_scale[i]), num(m.dense_weights[i]));
@@ -152,6 +153,8 @@ Result<ComplexityModel> parse_model(std::string_view text) {
       if (f.size() != 5 || !parse_num(f[1], m.free_center) || !parse_num(f[2], m.free_spread) ||
           !parse_num(f[3], m.free_offset) || !parse_num(f[4], m.free_scale) || m.free_spread <= 0)
         return bad(k);
+    } else if (k == "math_units") {
+      if (f.size() != 2 || !parse_num(f[1], m.math.extra_units)) return bad(k);
     } else if (k == "math") {
       double* w[] = {&m.math.log_words,  &m.math.quantities, &m.math.percents,
                      &m.math.fractions,  &m.math.decimals,   &m.math.large_numbers,

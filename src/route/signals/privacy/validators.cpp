@@ -80,6 +80,14 @@ char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) :
 
 }  // namespace
 
+int iban_country_length(char a, char b) {
+  a = upper(a);
+  b = upper(b);
+  for (const auto& c : kIbanCountries)
+    if (c.code[0] == a && c.code[1] == b) return c.length;
+  return 0;
+}
+
 bool iban_valid(std::string_view s) {
   if (s.size() < 15 || s.size() > 34) return false;
   const char c0 = upper(s[0]), c1 = upper(s[1]);

@@ -17,6 +17,8 @@ bool card_brand_valid(std::string_view digits);
 // IBAN: two-letter country with a known length, two check digits, mod-97 == 1. `compact` holds
 // no separators; letters may be either case.
 bool iban_valid(std::string_view compact);
+// The IBAN length of a country (two letters, either case), or 0 when it has no IBAN.
+int iban_country_length(char a, char b);
 // US SSN ranges: area 001-899 but not 666, group 01-99, serial 0001-9999. Nine digits, no dashes.
 bool ssn_valid(std::string_view nine_digits);
 // Dotted-quad, each octet 0-255 without leading zeros.

@@ -12,69 +12,41 @@ namespace {
 
 using T = EntityType;
 using R = Refiner;
+using S = StartFinder;
 constexpr unsigned kCaseless = HS_FLAG_CASELESS;
 
-// Street suffixes (US/UK) for the address pattern.
-#define TG_STREET_SUFFIX                                                                      \
-  "(?:Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|" \
-  "Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Loop|Trail|Trl|Crescent|Cres|"   \
-  "Close|Alley|Plaza|Row|Mews|Gardens|Grove|Hill|Broadway)"
-
 constexpr PatternSpec kPatterns[] = {
-    {R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail,
-     R::kEmail, true},
-    {R"([+(]?\d[\d \-.()]{5,24}\d)", 0, T::kPhone, R::kPhone, true},
-    {R"(\d(?:[ \-]?\d){12,18})", 0, T::kCard, R::kCard, true},
-    {R"([A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30})", 0, T::kIban, R::kIban, true},
-    {R"(\d{3}[ \-]\d{2}[ \-]\d{4}\b)", 0, T::kSsn, R::kSsnSeparated, false},
-    {R"(\d{9}\b)", 0, T::kSsn, R::kSsnBare, false},
-    {R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)", 0, T::kIpAddress, R::kIpv4, false},
-    {R"([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3})", 0, T::kIpAddress, R::kIpv6,
-     true},
-    // 1600 Pennsylvania Avenue, 221B Baker Street, 350 5th Ave
-    {"\\d{1,5}[A-Za-z]?,?(?: (?:[A-Z][A-Za-z'\\-]*\\.?|\\d{1,3}(?:st|nd|rd|th))){1,4} "
-     "(?i:" TG_STREET_SUFFIX ")\\b\\.?",
-     0, T::kStreetAddress, R::kStreetAddress, false},
-    // Hauptstraße 5, Lindenweg 12a
-    {"[A-Z](?:[a-z]|\\xc3[\\xa4\\xb6\\xbc\\x9f])+(?:stra(?:ss|\\xc3\\x9f)e|str\\.|weg|platz|"
-     "allee|gasse|damm|ring|ufer) \\d{1,4}[a-z]?\\b",
-     0, T::kStreetAddress, R::kStreetAddress, false},
-    // 10 rue de Rivoli, 5 avenue des Champs
-    {R"(\d{1,4},? (?i:rue|avenue|boulevard|bd|place|chemin|impasse|quai|all(?:e|\xc3\xa9)e) )"
-     R"((?:(?i:de la|de l'|du|des|de|d')\s?)?[A-Z][A-Za-z\-']+(?: [A-Z][A-Za-z\-']+){0,2})",
-     0, T::kStreetAddress, R::kStreetAddress, false},
-    // Calle Mayor 12, Via Roma 1
-    {R"((?i:calle|avenida|plaza|paseo|carrer|rua|via|viale|piazza|corso) )"
-     R"((?:(?i:de la|del|de|di|della|do|da)\s)?[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?,? \d{1,4}\b)",
-     0, T::kStreetAddress, R::kStreetAddress, false},
+    // E-mail: from the '@' (the local part is found backwards, StartFinder::kEmail).
+    {R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail, R::kEmail,
+     S::kEmail, true},
     // Secrets with a vendor prefix.
     {R"((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
-     R::kToken, false},
-    {R"(gh[pousr]_[A-Za-z0-9]{36,})", 0, T::kApiKey, R::kToken, false},
-    {R"(github_pat_[A-Za-z0-9_]{50,})", 0, T::kApiKey, R::kToken, false},
-    {R"(sk-[A-Za-z0-9_\-]{20,})", 0, T::kApiKey, R::kOpenAiKey, false},
-    {R"(xox[abposr]-[A-Za-z0-9\-]{10,})", 0, T::kApiKey, R::kSlackToken, false},
+     R::kToken, S::kToken, false},
+    {R"(gh[pousr]_[A-Za-z0-9]{36,})", 0, T::kApiKey, R::kToken, S::kToken, false},
+    {R"(github_pat_[A-Za-z0-9_]{50,})", 0, T::kApiKey, R::kToken, S::kToken, false},
+    {R"(sk-[A-Za-z0-9_\-]{20,})", 0, T::kApiKey, R::kOpenAiKey, S::kToken, false},
+    {R"(xox[abposr]-[A-Za-z0-9\-]{10,})", 0, T::kApiKey, R::kSlackToken, S::kToken, false},
     {R"(https://hooks\.slack\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+)", 0, T::kApiKey,
-     R::kToken, false},
-    {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, false},
-    {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, false},
-    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt, false},
-    {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
+     R::kToken, S::kUrl, false},
+    {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, S::kToken,
      false},
-    // Assignments: the match ends where the value starts.
-    {R"((?:password|passwd|passphrase|pwd|pass)(?:\\*["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
-     kCaseless, T::kPassword, R::kPasswordValue, false},
-    {R"(--pass(?:word)?[= ])", kCaseless, T::kPassword, R::kPasswordValue, false},
-    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was)[ \t]*:?[ \t]*)", kCaseless,
-     T::kPassword, R::kPasswordIs, false},
-    {R"(\b[a-z][a-z0-9+.\-]{1,15}://[^\s:/@"'<>]{1,64}:)", kCaseless, T::kPassword,
-     R::kUrlPassword, false},
+    {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, S::kToken, false},
+    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt,
+     S::kJwt, false},
+    {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
+     S::kPemBegin, false},
+    // Assignments: the match ends at the separator; the value follows (spaces skipped).
+    {R"((?:password|passwd|passphrase|pwd|pass)(?:\\*["'])?[ \t]*(?:=>|:=|=|:))", kCaseless,
+     T::kPassword, R::kPasswordValue, S::kKey, false},
+    {R"(--pass(?:word)?[= ])", kCaseless, T::kPassword, R::kPasswordValue, S::kKey, false},
+    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was))", kCaseless, T::kPassword,
+     R::kPasswordIs, S::kKey, false},
+    {R"(://[^\s:/@"'<>]{1,64}:)", 0, T::kPassword, R::kUrlPassword, S::kKey, false},
     {R"((?:api[_\-]?key|access[_\-]?token|auth[_\-]?token|secret[_\-]?key|client[_\-]?secret|)"
      R"(secret[_\-]?access[_\-]?key|private[_\-]?token|refresh[_\-]?token|api[_\-]?token|)"
-     R"(token|secret)(?:\\*["'])?[ \t]*(?:=>|:=|=|:)[ \t]*)",
-     kCaseless, T::kApiKey, R::kKeyValue, false},
-    {R"(bearer[ \t]+)", kCaseless, T::kApiKey, R::kKeyValue, false},
-    {R"([A-Za-z0-9+/_\-]{20,}=*)", 0, T::kHighEntropy, R::kHighEntropy, false},
+     R"(token|secret)(?:\\*["'])?[ \t]*(?:=>|:=|=|:))",
+     kCaseless, T::kApiKey, R::kKeyValue, S::kKey, false},
+    {R"(bearer[ \t])", kCaseless, T::kApiKey, R::kKeyValue, S::kKey, false},
 };
 
 char at(std::string_view t, size_t i) { return i < t.size() ? t[i] : '\0'; }
@@ -514,13 +486,24 @@ bool code_like(std::string_view v) {
 }
 
 bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t* ob, size_t* oe) {
-  // "pwd" and "pass" are words of their own ("bypass: true" is not a password).
-  const char k0 = lower(t[b]);
-  const char k3 = lower(at(t, b + 3));
-  const bool short_key = (k0 == 'p' && lower(at(t, b + 1)) == 'w') ||
-                         (k0 == 'p' && k3 == 's' && lower(at(t, b + 4)) != 'w' &&
-                          lower(at(t, b + 4)) != 'p');
-  if (r == R::kPasswordValue && short_key && is_alpha(before(t, b))) return false;
+  while (e < t.size() && (t[e] == ' ' || t[e] == '\t')) ++e;
+  if (r == R::kPasswordIs && e < t.size() && t[e] == ':') {
+    ++e;
+    while (e < t.size() && (t[e] == ' ' || t[e] == '\t')) ++e;
+  }
+  // "pwd" and "pass" are words of their own ("bypass: true" is not a password); b is where the
+  // key word starts (StartFinder::kKey).
+  size_t key_end = b;
+  while (key_end < t.size() && (is_alpha(t[key_end]) || t[key_end] == '_')) ++key_end;
+  std::string_view key = t.substr(b, key_end - b);
+  bool short_key = false;
+  for (std::string_view k : {"pass", "pwd"}) {
+    if (key.size() >= k.size() && iequals(key.substr(key.size() - k.size()), k)) {
+      const size_t rest = key.size() - k.size();
+      short_key = rest > 0 && key[rest - 1] != '_';
+    }
+  }
+  if (r == R::kPasswordValue && short_key) return false;
   size_t vb = 0, ve = 0;
   assignment_value(t, e, &vb, &ve);
   const bool quoted = vb > e;
@@ -698,6 +681,53 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
 }  // namespace
 
 std::span<const PatternSpec> builtin_patterns() { return kPatterns; }
+
+size_t find_start(StartFinder f, std::string_view t, size_t end) {
+  size_t s = std::min(end, t.size());
+  switch (f) {
+    case S::kEngine: return s;
+    case S::kEmail: {
+      while (s > 0 && end - s < 320 && t[s - 1] != '@') --s;
+      if (s == 0 || t[s - 1] != '@') return end;
+      --s;  // the '@'
+      const size_t at_sign = s;
+      while (s > 0 && at_sign - s < 64 && (is_alnum(t[s - 1]) || is_one_of(t[s - 1], "._%+-"))) --s;
+      return s;
+    }
+    case S::kHexColon:
+      while (s > 0 && end - s < 45 && (is_hex(t[s - 1]) || t[s - 1] == ':' || t[s - 1] == '.')) --s;
+      return s;
+    case S::kToken: {
+      const size_t floor = end > 4096 ? end - 4096 : 0;
+      while (s > floor && is_token_char(t[s - 1])) --s;
+      return s;
+    }
+    case S::kJwt: {
+      const size_t floor = end > 8192 ? end - 8192 : 0;
+      while (s > floor && (is_token_char(t[s - 1]) || t[s - 1] == '.')) --s;
+      const size_t eyj = t.substr(s, end - s).find("eyJ");
+      return eyj == std::string_view::npos ? end : s + eyj;
+    }
+    case S::kUrl: {
+      const size_t from = end > 256 ? end - 256 : 0;
+      const size_t h = t.substr(from, end - from).rfind("https://");
+      return h == std::string_view::npos ? end : from + h;
+    }
+    case S::kPemBegin: {
+      const size_t from = end > 80 ? end - 80 : 0;
+      const size_t h = t.substr(from, end - from).rfind("-----BEGIN");
+      return h == std::string_view::npos ? end : from + h;
+    }
+    case S::kKey: {
+      while (s > 0 && end - s < 16 && is_one_of(t[s - 1], " \t:=>\"'\\-")) --s;
+      while (s > 0 && end - s < 64 && (is_alpha(t[s - 1]) || t[s - 1] == '_') &&
+             char_before(t, s) == t[s - 1])  // stop at the n of an escaped newline
+        --s;
+      return s;
+    }
+  }
+  return s;
+}
 
 int entity_priority(EntityType type) {
   switch (type) {

@@ -3,10 +3,12 @@
 // an engine candidate into a finding (checksums, ranges, boundaries, context words) and fixes the
 // exact span. Hyperscan has no look-around, so boundaries are checked here, not in the patterns.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "route/signals/privacy/entity.h"
 
@@ -36,11 +38,26 @@ enum class Refiner : uint8_t {
   kHighEntropy,
 };
 
+// How to find where a match starts. The built-in patterns are compiled without
+// HS_FLAG_SOM_LEFTMOST (start-of-match tracking made the whole database ten times slower); the
+// engine reports ends, and the start is recovered from the text around the end.
+enum class StartFinder : uint8_t {
+  kEngine,     // reported by Hyperscan (SOM): custom entities only
+  kEmail,      // back to '@', then over the local part
+  kHexColon,   // back over hex digits, ':' and '.' (IPv6)
+  kToken,      // back over token characters [A-Za-z0-9_-]
+  kJwt,        // back over token characters and dots, to the first "eyJ"
+  kUrl,        // back to "https://"
+  kPemBegin,   // back to "-----BEGIN"
+  kKey,        // the key of an assignment: back over separators, quotes, then the key word
+};
+
 struct PatternSpec {
   const char* regex;  // Hyperscan syntax
-  unsigned flags;     // extra HS_FLAG_* (SOM_LEFTMOST is always added)
+  unsigned flags;     // extra HS_FLAG_*
   EntityType type;
   Refiner refiner;
+  StartFinder start;
   // False: only the longest match per start matters (tokens, runs). True: the refiner may accept
   // a shorter end when the longest fails (numbers followed by more digits or words).
   bool all_ends;
@@ -54,10 +71,27 @@ struct RefineOptions {
   size_t entropy_min_length = 20;  // characters, generic tokens
 };
 
+// The start of a match of a pattern that ends at `end`, per its StartFinder (not kEngine).
+size_t find_start(StartFinder finder, std::string_view text, size_t end);
+
 // Checks the candidate text[begin, end) the engine reported and sets the finding's span (which
 // for assignments is the value after the match). False: not an entity.
 bool refine(Refiner refiner, std::string_view text, size_t begin, size_t end,
             const RefineOptions& options, size_t* out_begin, size_t* out_end);
+
+struct Finding {
+  EntityType type;
+  size_t begin;
+  size_t end;
+};
+
+// The byte pass, next to the Hyperscan pass: one walk over the text with a byte-class table that
+// finds numbers and addresses (phone, card, IBAN, SSN, IPv4, IPv6, street addresses, which
+// Hyperscan would have to track with slow class-led automata) and runs of token characters (generic high-entropy
+// secrets), refines them like the pattern candidates, and appends findings of enabled types.
+void scan_numbers_and_tokens(std::string_view text, const RefineOptions& options,
+                             const std::array<bool, kEntityTypeCount>& enabled,
+                             std::vector<Finding>& out);
 
 // Which finding wins when spans overlap: the higher. Secrets above personal data above the
 // generic entropy heuristic.

@@ -41,6 +41,8 @@ struct Hit {
   uint32_t to;
 };
 
+constexpr uint32_t kNoPattern = UINT32_MAX;  // a byte-pass finding
+
 struct Candidate {
   EntityType type;
   uint32_t pattern;
@@ -55,6 +57,7 @@ struct ThreadState {
   std::vector<Hit> hits;
   std::vector<int32_t> last;  // per pattern: index in hits of its latest hit, or -1
   std::vector<Candidate> candidates;
+  std::vector<Finding> findings;
   ~ThreadState() {
     if (scratch) hs_free_scratch(scratch);
   }
@@ -73,9 +76,10 @@ int on_match(unsigned int id, unsigned long long from, unsigned long long to, un
              void* raw) {
   auto* ctx = static_cast<MatchContext*>(raw);
   if (!(*ctx->all_ends)[id]) {
-    // Only the longest match per start matters for this pattern: widen the previous hit.
+    // Only the longest match matters for this pattern: an end right after the previous one
+    // (a token growing by one character) widens that hit.
     const int32_t li = (*ctx->last)[id];
-    if (li >= 0 && (*ctx->hits)[li].from == from) {
+    if (li >= 0 && (*ctx->hits)[li].from == from && (*ctx->hits)[li].to + 1 >= to) {
       (*ctx->hits)[li].to = static_cast<uint32_t>(to);
       return 0;
     }
@@ -100,29 +104,38 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
 
   std::vector<std::string> regexes;
   std::vector<unsigned> flags;
+  s->enabled_ = config.enabled;
+  s->enabled_[static_cast<size_t>(EntityType::kCustom)] = false;  // custom ones are patterns
   for (const PatternSpec& p : builtin_patterns()) {
     if (!config.enabled[static_cast<size_t>(p.type)]) continue;
     regexes.emplace_back(p.regex);
-    flags.push_back(p.flags | HS_FLAG_SOM_LEFTMOST);
-    s->patterns_.push_back(Pattern{p.type, p.refiner, p.all_ends, {}});
+    flags.push_back(p.flags);
+    s->patterns_.push_back(Pattern{p.type, p.refiner, p.start, p.all_ends, {}});
   }
   for (const CustomEntity& ce : config.custom_entities) {
     const unsigned f = HS_FLAG_SOM_LEFTMOST | (ce.case_insensitive ? HS_FLAG_CASELESS : 0);
     if (!ce.regex.empty()) {
       regexes.push_back(ce.regex);
       flags.push_back(f);
-      s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kNone, false,
-                                     upper_label(ce.name)});
+      s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine,
+                                     false, upper_label(ce.name)});
     }
     for (const std::string& w : ce.words) {
       regexes.push_back(literal_regex(w));
       flags.push_back(f);
-      s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kWord, false,
-                                     upper_label(ce.name)});
+      s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kWord, StartFinder::kEngine,
+                                     false, upper_label(ce.name)});
     }
   }
   for (const Pattern& p : s->patterns_) s->all_ends_.push_back(p.all_ends);
-  if (regexes.empty()) return fail(Error::internal("privacy: every entity type is disabled"));
+  if (regexes.empty()) {
+    // Nothing for the engine (every pattern type disabled): match a byte that text never has.
+    regexes.emplace_back("\\x00\\x01\\x02\\x03\\x04");
+    flags.push_back(0);
+    s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine,
+                                   false, {}});
+    s->all_ends_.push_back(false);
+  }
 
   std::vector<const char*> exprs;
   std::vector<unsigned> ids;
@@ -183,10 +196,15 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
                                   on_match, &ctx);
     if (ctx.overflow) return fail(Error::internal("privacy: too many candidates"));
     if (rc != HS_SUCCESS) return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
-    if (ts.hits.empty()) return {};
 
-    // Group by (pattern, start); per group try ends longest first, keep the first that refines.
+    // Starts of the built-in patterns come from the text (no SOM in the engine).
     auto& hits = ts.hits;
+    for (Hit& h : hits) {
+      const Pattern& p = patterns_[h.id];
+      if (p.start != StartFinder::kEngine)
+        h.from = static_cast<uint32_t>(find_start(p.start, text, h.to));
+    }
+    // Group by (pattern, start); per group try ends longest first, keep the first that refines.
     std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
       if (a.id != b.id) return a.id < b.id;
       if (a.from != b.from) return a.from < b.from;
@@ -208,6 +226,11 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
       }
       i = j;
     }
+    // Numbers and generic tokens: the byte pass.
+    auto& found = ts.findings;
+    found.clear();
+    scan_numbers_and_tokens(text, refine_options_, enabled_, found);
+    for (const Finding& f : found) cands.push_back(Candidate{f.type, kNoPattern, f.begin, f.end});
     if (cands.empty()) return {};
 
     // Overlapping candidates become one entity spanning their union, typed by the highest
@@ -216,6 +239,7 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
       return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
     });
     auto label_of = [&](const Candidate& c) -> std::string_view {
+      if (c.pattern == kNoPattern) return entity_type_label(c.type);
       const Pattern& p = patterns_[c.pattern];
       return p.label.empty() ? entity_type_label(c.type) : std::string_view(p.label);
     };

@@ -1,6 +1,7 @@
 #pragma once
-// Finds personal data and secrets in text: every pattern (built-in and custom) in one Hyperscan
-// pass, then a refiner per candidate (detectors.h), then overlap resolution. Built once at
+// Finds personal data and secrets in text: the literal-anchored patterns (built-in and custom) in
+// one Hyperscan pass, numbers and generic tokens in one byte-class pass (detectors.h:
+// scan_numbers_and_tokens), a refiner per candidate (detectors.h), then overlap resolution. Built once at
 // start-up from the config; immutable and thread-safe afterwards. Each thread that scans gets its
 // own Hyperscan scratch (thread_local, grown on first use with a given Scanner).
 
@@ -48,6 +49,7 @@ class Scanner {
   struct Pattern {
     EntityType type;
     Refiner refiner;
+    StartFinder start;
     bool all_ends;
     std::string label;  // owned label for custom entities; empty for built-ins
   };
@@ -58,6 +60,7 @@ class Scanner {
   std::vector<Pattern> patterns_;
   std::vector<bool> all_ends_;  // per pattern, for the match callback
   RefineOptions refine_options_;
+  std::array<bool, kEntityTypeCount> enabled_{};
   size_t max_candidates_ = 1 << 20;
   uint64_t id_ = 0;  // unique per Scanner, keys the thread-local scratch
 };

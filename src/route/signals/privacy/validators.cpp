@@ -266,17 +266,17 @@ bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words) {
   to = std::min(to, text.size());
   if (from >= to) return false;
-  std::string_view window = text.substr(from, to - from);
-  for (std::string_view w : words) {
-    if (w.size() > window.size()) continue;
-    for (size_t i = 0; i + w.size() <= window.size(); ++i) {
-      size_t k = 0;
-      while (k < w.size() && upper(window[i + k]) == upper(w[k])) ++k;
+  for (size_t i = from; i < to; ++i) {
+    // Only where a word starts.
+    if (!is_alpha(text[i]) && text[i] != '#') continue;
+    if (is_alpha(char_before(text, i))) continue;
+    const char c = upper(text[i]);
+    for (std::string_view w : words) {
+      if (upper(w[0]) != c || i + w.size() > to) continue;
+      size_t k = 1;
+      while (k < w.size() && upper(text[i + k]) == upper(w[k])) ++k;
       if (k != w.size()) continue;
-      const size_t abs = from + i;
-      const bool left_ok = !is_alpha(char_before(text, abs));
-      const bool right_ok = abs + w.size() >= text.size() || !is_alpha(text[abs + w.size()]);
-      if (left_ok && right_ok) return true;
+      if (i + w.size() >= text.size() || !is_alpha(text[i + w.size()])) return true;
     }
   }
   return false;

@@ -1,0 +1,417 @@
+// The byte pass (detectors.h: scan_numbers_and_tokens): numbers, IPv6 and token runs found with
+// a byte-class table, then refined with the same refiners as the Hyperscan candidates.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include "route/signals/privacy/detectors.h"
+#include "route/signals/privacy/validators.h"
+
+namespace tiergate::privacy {
+namespace {
+
+using R = Refiner;
+using T = EntityType;
+
+enum : uint8_t { kDigit = 1, kToken = 2, kNumSep = 4, kLetter = 8 };
+
+constexpr std::array<uint8_t, 256> kClass = [] {
+  std::array<uint8_t, 256> c{};
+  for (int i = '0'; i <= '9'; ++i) c[i] = kDigit | kToken;
+  for (int i = 'a'; i <= 'z'; ++i) c[i] = kToken | kLetter;
+  for (int i = 'A'; i <= 'Z'; ++i) c[i] = kToken | kLetter;
+  c['+'] = kToken;
+  c['/'] = kToken | kNumSep;
+  c['_'] = kToken;
+  c['-'] = kToken | kNumSep;
+  c[' '] = kNumSep;
+  c['.'] = kNumSep;
+  c['('] = kNumSep;
+  c[')'] = kNumSep;
+  return c;
+}();
+
+uint8_t cls(std::string_view t, size_t i) {
+  return i < t.size() ? kClass[static_cast<unsigned char>(t[i])] : 0;
+}
+bool digit(std::string_view t, size_t i) { return (cls(t, i) & kDigit) != 0; }
+bool letter(std::string_view t, size_t i) { return (cls(t, i) & kLetter) != 0; }
+char low(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool istarts(std::string_view t, size_t i, std::string_view w) {
+  if (i + w.size() > t.size()) return false;
+  for (size_t k = 0; k < w.size(); ++k)
+    if (low(t[i + k]) != w[k]) return false;
+  return true;
+}
+
+struct Ctx {
+  std::string_view t;
+  const RefineOptions& o;
+  const std::array<bool, kEntityTypeCount>& enabled;
+  std::vector<Finding>& out;
+  bool on(T type) const { return enabled[static_cast<size_t>(type)]; }
+  void add(T type, size_t b, size_t e) { out.push_back(Finding{type, b, e}); }
+};
+
+// The end of a numeric region starting at `b`: digits with single separators between them
+// (space, - and . and parentheses around a group).
+size_t region_end(std::string_view t, size_t b) {
+  size_t j = b, last_digit = b;
+  bool paren = false;
+  if (j < t.size() && t[j] == '+') ++j;
+  while (j < t.size()) {
+    const char c = t[j];
+    if (digit(t, j)) {
+      last_digit = ++j;
+      continue;
+    }
+    const char n = j + 1 < t.size() ? t[j + 1] : '\0';
+    const bool n_digit = n >= '0' && n <= '9';
+    if (c == '(' && (n_digit || n == '+')) {
+      paren = true;
+      ++j;
+    } else if (c == ')' && paren && (n == ' ' || n == '-' || n_digit)) {
+      paren = false;
+      ++j;
+    } else if ((c == ' ' || c == '-' || c == '.') && (n_digit || n == '(')) {
+      ++j;
+    } else {
+      break;
+    }
+  }
+  return last_digit;
+}
+
+// Digits, separators and group ends of one region: card, phone, SSN, IPv4 candidates.
+void scan_region(Ctx& c, size_t rb, size_t re) {
+  const std::string_view t = c.t;
+  std::array<size_t, 64> ends{};
+  size_t n = 0;
+  for (size_t k = rb + 1; k <= re && n < ends.size(); ++k)
+    if (digit(t, k - 1) && (k == re || !digit(t, k))) ends[n++] = k;
+  size_t digits = 0;
+  for (size_t k = rb; k < re; ++k) digits += digit(t, k);
+
+  // Longest first per type; after a finding, only what lies before it.
+  auto sweep = [&](T type, R refiner, size_t window, size_t min_digits) {
+    if (!c.on(type) || digits < min_digits) return;
+    size_t limit = re;
+    for (size_t i = n; i-- > 0;) {
+      const size_t e = ends[i];
+      if (e > limit) continue;
+      size_t s = rb;
+      if (e - s > window) {
+        s = e - window;
+        while (s < e && !(digit(t, s) && !digit(t, s - 1))) ++s;  // a group start
+        if (s > 0 && (t[s - 1] == '(' || t[s - 1] == '+')) --s;
+      }
+      size_t ob = 0, oe = 0;
+      if (refine(refiner, t, s, e, c.o, &ob, &oe)) {
+        c.add(type, ob, oe);
+        limit = ob;
+      }
+    }
+  };
+  sweep(T::kCard, R::kCard, 40, 13);
+  sweep(T::kPhone, R::kPhone, 28, 7);
+
+  for (size_t i = 0; i < n; ++i) {
+    const size_t e = ends[i];
+    size_t ob = 0, oe = 0;
+    // SSN: ddd?dd?dddd with one separator kind, or nine bare digits.
+    if (c.on(T::kSsn) && e >= rb + 9) {
+      if (e >= rb + 11 && !digit(t, e) && !letter(t, e)) {
+        const size_t s = e - 11;
+        const bool shape = digit(t, s) && digit(t, s + 1) && digit(t, s + 2) &&
+                           (t[s + 3] == ' ' || t[s + 3] == '-') && digit(t, s + 4) &&
+                           digit(t, s + 5) && (t[s + 6] == ' ' || t[s + 6] == '-') &&
+                           digit(t, s + 7) && digit(t, s + 8) && digit(t, s + 9) &&
+                           digit(t, s + 10) && (s == 0 || !digit(t, s - 1));
+        if (shape && refine(R::kSsnSeparated, t, s, e, c.o, &ob, &oe)) c.add(T::kSsn, ob, oe);
+      }
+      const size_t s = e - 9;
+      bool bare = !letter(t, e) && (s == 0 || !((cls(t, s - 1) & (kDigit | kLetter))));
+      for (size_t k = s; k < e && bare; ++k) bare = digit(t, k);
+      if (bare && refine(R::kSsnBare, t, s, e, c.o, &ob, &oe)) c.add(T::kSsn, ob, oe);
+    }
+    // IPv4: back over digits and dots from the group end.
+    if (c.on(T::kIpAddress) && i >= 3 && !letter(t, e)) {
+      size_t s = e;
+      while (s > rb && s + 15 > e && (digit(t, s - 1) || t[s - 1] == '.')) --s;
+      int dots = 0;
+      for (size_t k = s; k < e; ++k) dots += t[k] == '.';
+      if (dots == 3 && digit(t, s) && refine(R::kIpv4, t, s, e, c.o, &ob, &oe))
+        c.add(T::kIpAddress, ob, oe);
+    }
+  }
+}
+
+// IBAN at a digit run preceded by two letters: read exactly the country's length.
+void scan_iban(Ctx& c, size_t i) {
+  const std::string_view t = c.t;
+  if (i < 2 || !letter(t, i - 2) || !letter(t, i - 1) || !digit(t, i + 1)) return;
+  if (is_alnum(char_before(t, i - 2))) return;
+  const int len = iban_country_length(t[i - 2], t[i - 1]);
+  if (len == 0) return;
+  size_t k = i - 2;
+  int got = 0;
+  while (k < t.size() && got < len) {
+    if (is_alnum(t[k])) {
+      ++got;
+      ++k;
+    } else if ((t[k] == ' ' || t[k] == '-') && got > 0 && k + 1 < t.size() && is_alnum(t[k + 1])) {
+      ++k;
+    } else {
+      break;
+    }
+  }
+  size_t ob = 0, oe = 0;
+  if (got == len && refine(R::kIban, t, i - 2, k, c.o, &ob, &oe)) c.add(T::kIban, ob, oe);
+}
+
+constexpr std::string_view kUsSuffixes[] = {
+    "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln",
+    "drive", "dr", "court", "ct", "way", "place", "pl", "terrace", "ter", "circle", "cir",
+    "parkway", "pkwy", "highway", "hwy", "square", "sq", "loop", "trail", "trl", "crescent",
+    "cres", "close", "alley", "plaza", "row", "mews", "gardens", "grove", "hill", "broadway"};
+
+// Length of a street suffix word at t[i] (followed by a non-letter), or 0.
+size_t suffix_at(std::string_view t, size_t i) {
+  for (auto s : kUsSuffixes)
+    if (istarts(t, i, s) && !letter(t, i + s.size())) return s.size();
+  return 0;
+}
+
+// A street-name word at t[i]: Capitalised (letters, ' and -, maybe a final '.'), or an ordinal
+// (5th, 21st). Returns its length, or 0.
+size_t street_word(std::string_view t, size_t i) {
+  if (i < t.size() && t[i] >= 'A' && t[i] <= 'Z') {
+    size_t k = i + 1;
+    while (k < t.size() && (letter(t, k) || t[k] == '\'' || t[k] == '-')) ++k;
+    if (k < t.size() && t[k] == '.') ++k;
+    return k - i;
+  }
+  size_t k = i;
+  while (k < t.size() && k - i < 3 && digit(t, k)) ++k;
+  if (k == i) return 0;
+  for (std::string_view o : {"st", "nd", "rd", "th"})
+    if (istarts(t, k, o) && !letter(t, k + 2)) return k + 2 - i;
+  return 0;
+}
+
+// 1600 Pennsylvania Avenue / 221B Baker Street / 350 5th Ave: house number, 1-4 words, suffix.
+void scan_us_address(Ctx& c, size_t i, size_t digits_end) {
+  const std::string_view t = c.t;
+  if (digits_end - i > 5 || is_alnum(char_before(t, i))) return;
+  size_t k = digits_end;
+  if (k < t.size() && letter(t, k) && !letter(t, k + 1)) ++k;  // 221B
+  if (k < t.size() && t[k] == ',') ++k;
+  size_t best = 0;
+  for (int words = 0; words < 5; ++words) {
+    if (k >= t.size() || t[k] != ' ') break;
+    const size_t w = k + 1;
+    if (words >= 1) {
+      if (const size_t sl = suffix_at(t, w)) {
+        size_t e = w + sl;
+        if (e < t.size() && t[e] == '.') ++e;
+        best = e;
+      }
+    }
+    if (words == 4) break;
+    const size_t wl = street_word(t, w);
+    if (wl == 0) break;
+    k = w + wl;
+  }
+  size_t ob = 0, oe = 0;
+  if (best && refine(R::kStreetAddress, t, i, best, c.o, &ob, &oe)) c.add(T::kStreetAddress, i, best);
+}
+
+// 10 rue de Rivoli / 5, avenue des Champs
+void scan_fr_address(Ctx& c, size_t i, size_t digits_end) {
+  const std::string_view t = c.t;
+  if (digits_end - i > 4 || is_alnum(char_before(t, i))) return;
+  size_t k = digits_end;
+  if (k < t.size() && t[k] == ',') ++k;
+  if (k >= t.size() || t[k] != ' ') return;
+  ++k;
+  static constexpr std::string_view kFr[] = {"rue",   "avenue", "boulevard", "bd",
+                                             "place", "chemin", "impasse",   "quai",
+                                             "allee", "all\xc3\xa9" "e"};
+  if (k >= t.size() || !is_alpha(t[k])) return;
+  size_t kw = 0;
+  for (std::string_view w : kFr)
+    if (istarts(t, k, w) && k + w.size() < t.size() && t[k + w.size()] == ' ') kw = w.size();
+  if (kw == 0) return;
+  k += kw + 1;
+  static constexpr std::string_view kFrParticles[] = {"de la ", "de l'", "du ", "des ", "de ",
+                                                      "d'"};
+  for (std::string_view p : kFrParticles)
+    if (istarts(t, k, p)) {
+      k += p.size();
+      break;
+    }
+  size_t end = 0;
+  for (int words = 0; words < 3; ++words) {
+    if (k >= t.size() || !(t[k] >= 'A' && t[k] <= 'Z')) break;
+    size_t e = k + 1;
+    while (e < t.size() && (letter(t, e) || t[e] == '-' || t[e] == '\'')) ++e;
+    end = e;
+    if (e + 1 >= t.size() || t[e] != ' ') break;
+    k = e + 1;
+  }
+  if (end) c.add(T::kStreetAddress, i, end);
+}
+
+// Hauptstraße 5 / Lindenweg 12a: a Capitalised word with a German street suffix, then the number.
+void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
+  const std::string_view t = c.t;
+  if (digits_end - i > 4 || i < 2 || t[i - 1] != ' ') return;
+  size_t e = digits_end;
+  if (e < t.size() && t[e] >= 'a' && t[e] <= 'z') ++e;
+  if (e < t.size() && is_alnum(t[e])) return;
+  size_t w = i - 1;  // the space
+  size_t s = w;
+  while (s > 0 && char_before(t, s) == t[s - 1] &&  // not the n of an escaped newline
+         (letter(t, s - 1) || static_cast<unsigned char>(t[s - 1]) >= 0x80 ||
+          (t[s - 1] == '.' && s == w)))
+    --s;
+  if (s == w || !(t[s] >= 'A' && t[s] <= 'Z') || is_alnum(char_before(t, s))) return;
+  const std::string_view word = t.substr(s, w - s);
+  static constexpr std::string_view kDe[] = {"stra\xc3\x9f" "e", "strasse", "str.", "weg",
+                                             "platz", "allee", "gasse", "damm", "ring", "ufer"};
+  for (std::string_view suf : kDe)
+    if (word.size() > suf.size() && word.ends_with(suf)) {
+      c.add(T::kStreetAddress, s, e);
+      return;
+    }
+}
+
+// Calle Mayor 12 / Via Roma 1 / Avenida Paulista, 12: keyword, maybe a particle, one or two
+// Capitalised words, maybe a comma, the number. Read backwards from the number, word by word.
+void scan_es_address(Ctx& c, size_t i, size_t digits_end) {
+  const std::string_view t = c.t;
+  if (digits_end - i > 4 || i < 6 || t[i - 1] != ' ' || !is_alpha(t[i - 2]) && t[i - 2] != ',')
+    return;
+  if (digits_end < t.size() && is_alnum(t[digits_end])) return;
+  static constexpr std::string_view kKeywords[] = {"calle", "avenida", "plaza", "paseo", "carrer",
+                                                   "rua",   "via",     "viale", "piazza", "corso"};
+  static constexpr std::string_view kParticles[] = {"de la", "del", "de", "di", "della", "do", "da"};
+  // Up to five words before the number: [start, end) pairs, nearest first.
+  std::array<std::pair<size_t, size_t>, 5> words{};
+  size_t n = 0, k = i - 1;  // t[k] is the space before the number
+  if (t[k - 1] == ',') --k;
+  while (n < words.size() && k > 0 && (t[k] == ' ' || t[k] == ',')) {
+    const size_t e = k;
+    size_t s = e;
+    while (s > 0 && is_alpha(t[s - 1]) && char_before(t, s) == t[s - 1]) --s;
+    if (s == e) break;
+    words[n++] = {s, e};
+    if (s == 0 || t[s - 1] != ' ') break;
+    k = s - 1;
+  }
+  auto is_one = [&](std::pair<size_t, size_t> w, std::span<const std::string_view> list) {
+    const std::string_view v = t.substr(w.first, w.second - w.first);
+    for (auto x : list)
+      if (v.size() == x.size() && istarts(t, w.first, x)) return true;
+    return false;
+  };
+  auto capital = [&](std::pair<size_t, size_t> w) { return t[w.first] >= 'A' && t[w.first] <= 'Z'; };
+  // names: words[0] (and words[1]); then an optional particle; then the keyword.
+  for (size_t names = 1; names <= 2 && names < n; ++names) {
+    bool ok = true;
+    for (size_t w = 0; w < names; ++w) ok = ok && capital(words[w]);
+    if (!ok) break;
+    size_t kwi = names;
+    if (kwi < n && is_one(words[kwi], kParticles)) ++kwi;
+    if (kwi < n && is_one(words[kwi], kKeywords) && !is_alpha(char_before(t, words[kwi].first))) {
+      c.add(T::kStreetAddress, words[kwi].first, digits_end);
+      return;
+    }
+  }
+}
+
+// IPv6 around the colon at t[i]: the run of hex digits, colons and dots (for an embedded IPv4)
+// with at least two colons, longest valid end first. Returns the end of the run.
+size_t scan_ipv6(Ctx& c, size_t i) {
+  const std::string_view t = c.t;
+  auto part = [&](size_t k) { return is_hex(t[k]) || t[k] == ':' || t[k] == '.'; };
+  size_t s = i, e = i;
+  while (s > 0 && i - s < 45 && part(s - 1)) --s;
+  while (e < t.size() && e - s < 45 && part(e)) ++e;
+  int colons = 0;
+  for (size_t k = s; k < e; ++k) colons += t[k] == ':';
+  if (colons < 2) return e;
+  while (s < i && t[s] == '.') ++s;
+  for (size_t end = e; end > i; --end) {
+    size_t ob = 0, oe = 0;
+    if (refine(R::kIpv6, t, s, end, c.o, &ob, &oe)) {
+      c.add(T::kIpAddress, ob, oe);
+      break;
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
+void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
+                             const std::array<bool, kEntityTypeCount>& enabled,
+                             std::vector<Finding>& out) {
+  Ctx c{t, o, enabled, out};
+  const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) ||
+                       c.on(T::kIpAddress) || c.on(T::kIban) || c.on(T::kStreetAddress);
+  const bool tokens = c.on(T::kHighEntropy);
+  const size_t n = t.size();
+  size_t region_done = 0;  // numeric regions already scanned end here
+  size_t v6_done = 0;      // hex-and-colon runs already tried end here
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t k = kClass[static_cast<unsigned char>(t[i])];
+    if (!(k & kToken)) {
+      if (t[i] == ':' && i >= v6_done && c.on(T::kIpAddress)) v6_done = scan_ipv6(c, i);
+      ++i;
+      continue;
+    }
+    // A run of token characters [i, j).
+    size_t j = i + 1;
+    while (j < n && (kClass[static_cast<unsigned char>(t[j])] & kToken)) ++j;
+    if (tokens && j - i >= o.entropy_min_length) {
+      size_t e = j;
+      while (e < n && t[e] == '=') ++e;
+      size_t ob = 0, oe = 0;
+      if (refine(R::kHighEntropy, t, i, e, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
+    }
+    if (numbers) {
+      // Every digit run that starts inside this token run starts a number.
+      for (size_t d = i; d < j; ++d) {
+        if (!(kClass[static_cast<unsigned char>(t[d])] & kDigit)) continue;
+        if (d > 0 && digit(t, d - 1)) continue;
+        size_t de = d;
+        while (de < n && digit(t, de)) ++de;
+        if (c.on(T::kIban)) scan_iban(c, d);
+        if (c.on(T::kStreetAddress)) {
+          scan_us_address(c, d, de);
+          scan_fr_address(c, d, de);
+          scan_de_address(c, d, de);
+          scan_es_address(c, d, de);
+        }
+        if (d >= region_done) {
+          size_t rb = d;
+          if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
+          if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
+          const size_t re = region_end(t, rb);
+          if (re - d >= 4 || (re - d >= 1 && t.substr(d, re - d).find_first_of(" -.()") != t.npos))
+            scan_region(c, rb, re);
+          region_done = re;
+        }
+        d = de - 1;
+      }
+    }
+    i = j;
+  }
+}
+
+}  // namespace tiergate::privacy

@@ -1,8 +1,11 @@
 // The byte pass (detectors.h: scan_numbers_and_tokens): numbers, IPv6 and token runs found with
 // a byte-class table, then refined with the same refiners as the Hyperscan candidates.
 
+#include <emmintrin.h>
+
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <utility>
 
@@ -38,6 +41,7 @@ uint8_t cls(std::string_view t, size_t i) {
 }
 bool digit(std::string_view t, size_t i) { return (cls(t, i) & kDigit) != 0; }
 bool letter(std::string_view t, size_t i) { return (cls(t, i) & kLetter) != 0; }
+bool is_one_of(char c, std::string_view set) { return c != '\0' && set.find(c) != set.npos; }
 char low(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 bool istarts(std::string_view t, size_t i, std::string_view w) {
@@ -88,7 +92,7 @@ size_t region_end(std::string_view t, size_t b) {
 // Digits, separators and group ends of one region: card, phone, SSN, IPv4 candidates.
 void scan_region(Ctx& c, size_t rb, size_t re) {
   const std::string_view t = c.t;
-  std::array<size_t, 64> ends{};
+  std::array<size_t, 64> ends;  // not zeroed: only [0, n) is read
   size_t n = 0;
   for (size_t k = rb + 1; k <= re && n < ends.size(); ++k)
     if (digit(t, k - 1) && (k == re || !digit(t, k))) ends[n++] = k;
@@ -240,7 +244,7 @@ void scan_fr_address(Ctx& c, size_t i, size_t digits_end) {
   static constexpr std::string_view kFr[] = {"rue",   "avenue", "boulevard", "bd",
                                              "place", "chemin", "impasse",   "quai",
                                              "allee", "all\xc3\xa9" "e"};
-  if (k >= t.size() || !is_alpha(t[k])) return;
+  if (k >= t.size() || !is_one_of(low(t[k]), "rabpciq")) return;
   size_t kw = 0;
   for (std::string_view w : kFr)
     if (istarts(t, k, w) && k + w.size() < t.size() && t[k + w.size()] == ' ') kw = w.size();
@@ -273,6 +277,13 @@ void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
   if (e < t.size() && t[e] >= 'a' && t[e] <= 'z') ++e;
   if (e < t.size() && is_alnum(t[e])) return;
   size_t w = i - 1;  // the space
+  static constexpr std::string_view kDe[] = {"stra\xc3\x9f" "e", "strasse", "str.", "weg",
+                                             "platz", "allee", "gasse", "damm", "ring", "ufer"};
+  if (!is_one_of(t[w - 1], "e.gzmr")) return;  // the last letter of every suffix
+  bool suffix = false;
+  for (std::string_view suf : kDe)
+    suffix = suffix || (w > suf.size() && t.substr(w - suf.size(), suf.size()) == suf);
+  if (!suffix) return;
   size_t s = w;
   while (s > 0 && char_before(t, s) == t[s - 1] &&  // not the n of an escaped newline
          (letter(t, s - 1) || static_cast<unsigned char>(t[s - 1]) >= 0x80 ||
@@ -280,8 +291,6 @@ void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
     --s;
   if (s == w || !(t[s] >= 'A' && t[s] <= 'Z') || is_alnum(char_before(t, s))) return;
   const std::string_view word = t.substr(s, w - s);
-  static constexpr std::string_view kDe[] = {"stra\xc3\x9f" "e", "strasse", "str.", "weg",
-                                             "platz", "allee", "gasse", "damm", "ring", "ufer"};
   for (std::string_view suf : kDe)
     if (word.size() > suf.size() && word.ends_with(suf)) {
       c.add(T::kStreetAddress, s, e);
@@ -296,11 +305,17 @@ void scan_es_address(Ctx& c, size_t i, size_t digits_end) {
   if (digits_end - i > 4 || i < 6 || t[i - 1] != ' ' || !is_alpha(t[i - 2]) && t[i - 2] != ',')
     return;
   if (digits_end < t.size() && is_alnum(t[digits_end])) return;
+  {
+    // The street name right before the number is Capitalised: most numbers fail here.
+    size_t q = t[i - 2] == ',' ? i - 2 : i - 1;
+    while (q > 0 && is_alpha(t[q - 1])) --q;
+    if (!(t[q] >= 'A' && t[q] <= 'Z')) return;
+  }
   static constexpr std::string_view kKeywords[] = {"calle", "avenida", "plaza", "paseo", "carrer",
                                                    "rua",   "via",     "viale", "piazza", "corso"};
   static constexpr std::string_view kParticles[] = {"de la", "del", "de", "di", "della", "do", "da"};
   // Up to five words before the number: [start, end) pairs, nearest first.
-  std::array<std::pair<size_t, size_t>, 5> words{};
+  std::array<std::pair<size_t, size_t>, 5> words;  // only [0, n) is read
   size_t n = 0, k = i - 1;  // t[k] is the space before the number
   if (t[k - 1] == ',') --k;
   while (n < words.size() && k > 0 && (t[k] == ' ' || t[k] == ',')) {
@@ -357,6 +372,52 @@ size_t scan_ipv6(Ctx& c, size_t i) {
 
 }  // namespace
 
+namespace {
+
+// Per 64 bytes: which are digits, ':' and token characters, with SSE2 (x86-64 baseline).
+struct BlockMasks {
+  uint64_t digit = 0, colon = 0, token = 0;
+};
+
+BlockMasks block_masks(const char* p) {
+  BlockMasks m;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+    const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lx, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(lx, _mm_set1_epi8('z' + 1)));
+    const __m128i sym = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')), _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
+    const __m128i col = _mm_cmpeq_epi8(x, _mm_set1_epi8(':'));
+    const int shift = 16 * q;
+    m.digit |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(dig))) << shift;
+    m.colon |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(col))) << shift;
+    m.token |= static_cast<uint64_t>(static_cast<uint16_t>(
+                   _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, let), sym))))
+               << shift;
+  }
+  return m;
+}
+
+// Bits of positions that start `len` (1..64) consecutive set bits in the 128-bit window
+// lo | hi << 64, for the low 64 positions.
+uint64_t run_starts(uint64_t lo, uint64_t hi, size_t len) {
+  unsigned __int128 w = static_cast<unsigned __int128>(hi) << 64 | lo;
+  unsigned __int128 r = w;
+  size_t have = 1;
+  while (have * 2 <= len) {
+    r &= r >> have;
+    have *= 2;
+  }
+  if (have < len) r &= r >> (len - have);  // runs of `have` starting at i and at i + len - have
+  return static_cast<uint64_t>(r);
+}
+
+}  // namespace
+
 void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
                              const std::array<bool, kEntityTypeCount>& enabled,
                              std::vector<Finding>& out) {
@@ -364,53 +425,83 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
   const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) ||
                        c.on(T::kIpAddress) || c.on(T::kIban) || c.on(T::kStreetAddress);
   const bool tokens = c.on(T::kHighEntropy);
+  const bool ipv6 = c.on(T::kIpAddress);
   const size_t n = t.size();
-  size_t region_done = 0;  // numeric regions already scanned end here
-  size_t v6_done = 0;      // hex-and-colon runs already tried end here
-  size_t i = 0;
-  while (i < n) {
-    const uint8_t k = kClass[static_cast<unsigned char>(t[i])];
-    if (!(k & kToken)) {
-      if (t[i] == ':' && i >= v6_done && c.on(T::kIpAddress)) v6_done = scan_ipv6(c, i);
-      ++i;
-      continue;
+  const size_t min_len = std::min<size_t>(std::max<size_t>(o.entropy_min_length, 1), 64);
+  size_t region_done = 0, v6_done = 0, token_done = 0;
+
+  // One digit run starting at d: IBAN, addresses, and the numeric region it begins.
+  auto on_digit_run = [&](size_t d) {
+    size_t de = d;
+    while (de < n && digit(t, de)) ++de;
+    if (c.on(T::kIban)) scan_iban(c, d);
+    if (c.on(T::kStreetAddress)) {
+      scan_us_address(c, d, de);
+      scan_fr_address(c, d, de);
+      scan_de_address(c, d, de);
+      scan_es_address(c, d, de);
     }
-    // A run of token characters [i, j).
-    size_t j = i + 1;
-    while (j < n && (kClass[static_cast<unsigned char>(t[j])] & kToken)) ++j;
-    if (tokens && j - i >= o.entropy_min_length) {
-      size_t e = j;
-      while (e < n && t[e] == '=') ++e;
-      size_t ob = 0, oe = 0;
-      if (refine(R::kHighEntropy, t, i, e, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
+    if (d >= region_done) {
+      size_t rb = d;
+      if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
+      if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
+      const size_t re = region_end(t, rb);
+      if (re - d >= 4 || (re - d >= 1 && t.substr(d, re - d).find_first_of(" -.()") != t.npos))
+        scan_region(c, rb, re);
+      region_done = re;
     }
+  };
+  // The token run containing position p (>= min_len long): the generic-secret check.
+  auto on_long_token = [&](size_t p) {
+    size_t b = p, e = p;
+    while (b > 0 && (cls(t, b - 1) & kToken)) --b;
+    while (e < n && (cls(t, e) & kToken)) ++e;
+    token_done = e;
+    size_t pe = e;
+    while (pe < n && t[pe] == '=') ++pe;
+    size_t ob = 0, oe = 0;
+    if (refine(R::kHighEntropy, t, b, pe, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
+  };
+
+  // 64 bytes at a time; the last block is padded with zeros (no class).
+  std::array<char, 64> tail{};
+  auto masks_at = [&](size_t pos) -> BlockMasks {
+    if (pos >= n) return {};
+    if (pos + 64 <= n) return block_masks(t.data() + pos);
+    tail.fill('\0');
+    std::memcpy(tail.data(), t.data() + pos, n - pos);
+    return block_masks(tail.data());
+  };
+  BlockMasks cur = masks_at(0);
+  uint64_t prev_digit_top = 0;  // was the byte before this block a digit
+  for (size_t pos = 0; pos < n; pos += 64) {
+    const BlockMasks next = masks_at(pos + 64);
     if (numbers) {
-      // Every digit run that starts inside this token run starts a number.
-      for (size_t d = i; d < j; ++d) {
-        if (!(kClass[static_cast<unsigned char>(t[d])] & kDigit)) continue;
-        if (d > 0 && digit(t, d - 1)) continue;
-        size_t de = d;
-        while (de < n && digit(t, de)) ++de;
-        if (c.on(T::kIban)) scan_iban(c, d);
-        if (c.on(T::kStreetAddress)) {
-          scan_us_address(c, d, de);
-          scan_fr_address(c, d, de);
-          scan_de_address(c, d, de);
-          scan_es_address(c, d, de);
-        }
-        if (d >= region_done) {
-          size_t rb = d;
-          if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
-          if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
-          const size_t re = region_end(t, rb);
-          if (re - d >= 4 || (re - d >= 1 && t.substr(d, re - d).find_first_of(" -.()") != t.npos))
-            scan_region(c, rb, re);
-          region_done = re;
-        }
-        d = de - 1;
+      uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
+      while (starts) {
+        const size_t d = pos + static_cast<size_t>(__builtin_ctzll(starts));
+        starts &= starts - 1;
+        on_digit_run(d);
       }
     }
-    i = j;
+    if (ipv6) {
+      uint64_t colons = cur.colon;
+      while (colons) {
+        const size_t i = pos + static_cast<size_t>(__builtin_ctzll(colons));
+        colons &= colons - 1;
+        if (i >= v6_done) v6_done = scan_ipv6(c, i);
+      }
+    }
+    if (tokens) {
+      uint64_t long_runs = run_starts(cur.token, next.token, min_len);
+      while (long_runs) {
+        const size_t p = pos + static_cast<size_t>(__builtin_ctzll(long_runs));
+        long_runs &= long_runs - 1;
+        if (p >= token_done) on_long_token(p);
+      }
+    }
+    prev_digit_top = cur.digit >> 63;
+    cur = next;
   }
 }
 

@@ -176,7 +176,9 @@ bool refine_phone(std::string_view t, size_t b, size_t e, size_t* ob) {
     if (s > b && !(is_one_of(t[s - 1], " (") && (is_digit(t[s]) || is_one_of(t[s], "+(")))) continue;
     if (s > b && t[s - 1] == ' ' && is_digit(t[s - 2]) && t[s] != '+' && t[s] != '(') {
       // After another number, only a number with its own unambiguous shape starts here.
-      if (continues_group(t, s) || t.substr(s, e - s).find(' ') != std::string_view::npos) continue;
+      bool spaced = false;
+      for (size_t k = s; k < e && !spaced; ++k) spaced = t[k] == ' ';
+      if (continues_group(t, s) || spaced) continue;
     }
     if (refine_phone_at(t, s, e)) {
       *ob = s;
@@ -260,7 +262,11 @@ bool refine_card_at(std::string_view t, size_t b, size_t e) {
 bool refine_card(std::string_view t, size_t b, size_t e, size_t* ob) {
   for (size_t s = b; s + 13 <= e; ++s) {
     if (s > b && !(t[s - 1] == ' ' && is_digit(t[s]))) continue;
-    if (continues_group(t, s) && t.substr(s, e - s).find(' ') != std::string_view::npos) continue;
+    if (continues_group(t, s)) {
+      bool spaced = false;
+      for (size_t k = s; k < e && !spaced; ++k) spaced = t[k] == ' ';
+      if (spaced) continue;
+    }
     if (refine_card_at(t, s, e)) {
       *ob = s;
       return true;

@@ -446,8 +446,14 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
       if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
       if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
       const size_t re = region_end(t, rb);
-      if (re - d >= 4 || (re - d >= 1 && t.substr(d, re - d).find_first_of(" -.()") != t.npos))
-        scan_region(c, rb, re);
+      // Phones, cards and SSNs have 7+ digits; an IPv4 address has dots.
+      size_t digits = 0;
+      bool dot = false;
+      for (size_t k = d; k < re; ++k) {
+        digits += digit(t, k);
+        dot = dot || t[k] == '.';
+      }
+      if (digits >= 7 || (dot && digits >= 4)) scan_region(c, rb, re);
       region_done = re;
     }
   };

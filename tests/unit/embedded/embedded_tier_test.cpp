@@ -218,6 +218,21 @@ TEST_F(EmbeddedTierTest, PromptLongerThanContextIsRejected) {
   EXPECT_FALSE(run(*tier_, chat("short"))->error());
 }
 
+TEST(EmbeddedTierContext, GenerationStopsAtTheEndOfTheContext) {
+  Options o = test_options();
+  o.context_size = 64;
+  auto tier = make_tier(o);
+  ASSERT_NE(tier, nullptr);
+  auto sink = run(*tier, chat("fill the context", 1000));
+  ASSERT_FALSE(sink->error());
+  EXPECT_EQ(sink->finish_reason(), "length");
+  // llama.cpp rounds the context up (to 256 cells); info() reports what a request really gets.
+  const int64_t window = tier->info().context_window;
+  EXPECT_GE(window, 64);
+  // Every cell holds a token; the last sampled token needs none.
+  EXPECT_EQ(sink->usage()->prompt_tokens + sink->usage()->completion_tokens, window + 1);
+}
+
 TEST_F(EmbeddedTierTest, UnsupportedRequestsAreRefusedClearly) {
   auto r = chat("call a tool");
   r.chat.tools_json = R"([{"type":"function","function":{"name":"f"}}])";

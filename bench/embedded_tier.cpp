@@ -6,6 +6,8 @@
 //
 //   bench_embedded_tier [--model FILE.gguf]... [--threads N] [--reps N] [--tokens N]
 // Without --model: the generated test model, plus ../shared/models/stories260K.gguf if present.
+#include "tiers/embedded/embedded_tier.h"
+
 #include <llama.h>
 
 #include <algorithm>
@@ -21,7 +23,6 @@
 
 #include "tiers/embedded/backend.h"
 #include "tiers/embedded/chat_format.h"
-#include "tiers/embedded/embedded_tier.h"
 #include "tiers/embedded/sampling.h"
 #include "tiers/embedded/test_model.h"
 
@@ -37,7 +38,9 @@ double ms_between(BenchClock::time_point a, BenchClock::time_point b) {
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  return v.empty()      ? 0
+         : v.size() % 2 ? v[v.size() / 2]
+                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 struct Config {
@@ -130,8 +133,8 @@ struct Raw {
   }
 
   struct Run {
-    double ttft_ms = 0;      // tokenise + prefill + first sample
-    double decode_tps = 0;   // tokens after the first, per second
+    double ttft_ms = 0;     // tokenise + prefill + first sample
+    double decode_tps = 0;  // tokens after the first, per second
     int tokens = 0;
   };
   // What an application using llama.cpp directly does: template, tokenise, prefill, then decode
@@ -180,7 +183,8 @@ struct Raw {
   }
 
   // llama.cpp's own batched path: the prompts prefilled together, then one token per sequence per
-  // llama_decode. Returns aggregate tokens/s over the whole run (prefill included, as for the tier).
+  // llama_decode. Returns aggregate tokens/s over the whole run (prefill included, as for the
+  // tier).
   double generate_batched(const std::vector<std::string>& prompts, int max_tokens) {
     llama_memory_clear(llama_get_memory(ctx), true);
     const auto t0 = BenchClock::now();
@@ -259,7 +263,8 @@ void bench_model(const std::string& path, const Config& c) {
     return;
   }
 
-  const std::string prompt = story ? "Once upon a time, there was a little dog" : "Tell me about the edge model and the cloud";
+  const std::string prompt = story ? "Once upon a time, there was a little dog"
+                                   : "Tell me about the edge model and the cloud";
   std::vector<double> raw_tps, tier_tps, raw_ttft, tier_ttft, one_agg, four_agg, raw_four_agg;
   std::vector<std::string> four_prompts;
   for (int i = 0; i < 4; ++i) four_prompts.push_back(prompt + " " + std::to_string(i));
@@ -276,7 +281,8 @@ void bench_model(const std::string& path, const Config& c) {
         raw_tps.push_back(r.decode_tps);
         raw_ttft.push_back(r.ttft_ms);
         tier_ttft.push_back(ms_between(t0, sink->first_));
-        tier_tps.push_back((sink->completion_ - 1) / (ms_between(sink->first_, sink->done_at_) / 1000.0));
+        tier_tps.push_back((sink->completion_ - 1) /
+                           (ms_between(sink->first_, sink->done_at_) / 1000.0));
         one_agg.push_back(sink->completion_ / (ms_between(t0, sink->done_at_) / 1000.0));
       }
     }
@@ -304,13 +310,16 @@ void bench_model(const std::string& path, const Config& c) {
   const double rf = median(raw_ttft), tf = median(tier_ttft), r4 = median(raw_four_agg);
   std::printf("\n## %s  (threads %d, %d reps, %d tokens, %d slots x %d ctx)\n", name.c_str(),
               c.threads, c.reps, c.tokens, c.parallel, c.context);
-  std::printf("| metric | raw llama.cpp | tiergate | ratio / delta | target |\n|---|---|---|---|---|\n");
+  std::printf(
+      "| metric | raw llama.cpp | tiergate | ratio / delta | target |\n|---|---|---|---|---|\n");
   std::printf("| single-stream decode tok/s | %.0f | %.0f | %.3fx | >= 0.95x: %s |\n", rt, tt,
               tt / rt, tt / rt >= 0.95 ? "met" : "NOT met");
   std::printf("| aggregate tok/s, 4 streams | %.0f (batched) | %.0f | %.3fx | - |\n", r4, o4,
               o4 / r4);
-  std::printf("| aggregate tok/s, tiergate 1 stream vs 4 | 1 stream: %.0f | 4 streams: %.0f | %.2fx | >= 2x: %s |\n",
-              o1, o4, o4 / o1, o4 / o1 >= 2 ? "met" : "NOT met");
+  std::printf(
+      "| aggregate tok/s, tiergate 1 stream vs 4 | 1 stream: %.0f | 4 streams: %.0f | %.2fx | >= "
+      "2x: %s |\n",
+      o1, o4, o4 / o1, o4 / o1 >= 2 ? "met" : "NOT met");
   std::printf("| time to first token, ms | %.3f | %.3f | +%.3f ms | < 5 ms: %s |\n", rf, tf,
               tf - rf, tf - rf < 5 ? "met" : "NOT met");
   std::fflush(stdout);
@@ -323,13 +332,19 @@ int main(int argc, char** argv) {
   Config c;
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? argv[++i] : ""; };
-    if (!std::strcmp(argv[i], "--model")) c.models.push_back(next());
-    else if (!std::strcmp(argv[i], "--threads")) c.threads = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--reps")) c.reps = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--tokens")) c.tokens = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--parallel")) c.parallel = std::atoi(next());
+    if (!std::strcmp(argv[i], "--model"))
+      c.models.push_back(next());
+    else if (!std::strcmp(argv[i], "--threads"))
+      c.threads = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--reps"))
+      c.reps = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--tokens"))
+      c.tokens = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--parallel"))
+      c.parallel = std::atoi(next());
     else {
-      std::fprintf(stderr, "usage: %s [--model F]... [--threads N] [--reps N] [--tokens N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--model F]... [--threads N] [--reps N] [--tokens N]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -338,10 +353,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (c.models.empty()) {
-    const std::string gen = (std::filesystem::temp_directory_path() / "tiergate-bench-test.gguf").string();
+    const std::string gen =
+        (std::filesystem::temp_directory_path() / "tiergate-bench-test.gguf").string();
     if (auto st = write_test_model(gen); !st) return 1;
     c.models.push_back(gen);
-    const std::string stories = std::string(TIERGATE_SOURCE_DIR) + "/../shared/models/stories260K.gguf";
+    const std::string stories =
+        std::string(TIERGATE_SOURCE_DIR) + "/../shared/models/stories260K.gguf";
     if (std::filesystem::exists(stories)) c.models.push_back(stories);
   }
   std::printf("# embedded tier benchmark (llama.cpp %s, %u hardware threads)\n", llama_version(),

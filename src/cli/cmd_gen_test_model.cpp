@@ -16,7 +16,8 @@ void add_gen_test_model_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "gen-test-model", "Write a tiny random-weight llama GGUF model (for tests; output is gibberish)");
+      "gen-test-model",
+      "Write a tiny random-weight llama GGUF model (for tests; output is gibberish)");
   cmd->add_option("--out,-o", args->out, "GGUF file to write")->required();
   auto& spec = args->spec;
   cmd->add_option("--seed", spec.seed, "weights seed (same seed, same file)");

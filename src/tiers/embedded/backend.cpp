@@ -25,8 +25,11 @@ void log_line(ggml_log_level level, const std::string& line) {
       g_last_error = line;
       spdlog::warn("llama.cpp: {}", line);
       break;
-    case GGML_LOG_LEVEL_WARN: spdlog::debug("llama.cpp: {}", line); break;
-    default: spdlog::trace("llama.cpp: {}", line);
+    case GGML_LOG_LEVEL_WARN:
+      spdlog::debug("llama.cpp: {}", line);
+      break;
+    default:
+      spdlog::trace("llama.cpp: {}", line);
   }
 }
 

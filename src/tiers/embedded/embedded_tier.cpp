@@ -21,9 +21,10 @@ Result<std::unique_ptr<EmbeddedTier>> EmbeddedTier::create(const config::TierCon
   info.model = tier.model;
   info.local = true;
   info.trusted = true;
-  info.context_window = tier.context_window > 0
-                            ? std::min<int64_t>(tier.context_window, t->engine_->context_per_sequence())
-                            : t->engine_->context_per_sequence();
+  info.context_window =
+      tier.context_window > 0
+          ? std::min<int64_t>(tier.context_window, t->engine_->context_per_sequence())
+          : t->engine_->context_per_sequence();
   info.supports_tools = false;
   info.supports_images = false;
   info.supports_json_mode = false;

@@ -4,10 +4,12 @@
 //
 // Threads: submit() may be called from any thread. Events reach the sink from the engine thread,
 // except the answers given before a request is queued, which are delivered synchronously inside
-// submit() on the calling thread: unsupported requests (tools, images, n > 1, ...: kInvalidRequest),
-// a full queue (kRateLimited with retry_after_seconds) and shutdown (kUnavailable).
+// submit() on the calling thread: unsupported requests (tools, images, n > 1, ...:
+// kInvalidRequest), a full queue (kRateLimited with retry_after_seconds) and shutdown
+// (kUnavailable).
 
 #include <memory>
+#include <optional>
 
 #include "config/config.h"
 #include "tiers/embedded/engine.h"

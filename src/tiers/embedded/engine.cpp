@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tiers/embedded/backend.h"
+#include "tiers/embedded/prompt.h"
 
 namespace tiergate::embedded {
 namespace {
@@ -72,7 +73,8 @@ Status Engine::load() {
 
   const int64_t parallel = options_.parallel;
   int64_t per_seq = options_.context_size;
-  if (per_seq == 0) per_seq = std::min<int64_t>(std::max(llama_model_n_ctx_train(model_), 64), 4096);
+  if (per_seq == 0)
+    per_seq = std::min<int64_t>(std::max(llama_model_n_ctx_train(model_), 64), 4096);
   // One core stays with the event loops: ggml's worker threads spin at their barriers, and on an
   // oversubscribed machine that turns milliseconds into seconds.
   const unsigned hc = std::thread::hardware_concurrency();
@@ -236,38 +238,16 @@ void Engine::admit(std::unique_ptr<Job> job) {
                                   "deadline expired while queued for the embedded tier"));
 
   const api::ChatRequest& chat = job->request.chat;
-  auto prompt_text = format_.format(chat.messages);
-  if (!prompt_text) return reject(prompt_text.error());
-  // Templates that write the BOS marker themselves must not get a second one.
-  bool add_special = true;
-  if (const llama_token bos = llama_vocab_bos(vocab_); bos != LLAMA_TOKEN_NULL) {
-    const char* bos_text = llama_vocab_get_text(vocab_, bos);
-    if (bos_text && *bos_text && prompt_text->starts_with(bos_text)) add_special = false;
-  }
-  std::vector<llama_token> prompt(prompt_text->size() + 8);
-  int32_t n = llama_tokenize(vocab_, prompt_text->data(), int32_t(prompt_text->size()),
-                             prompt.data(), int32_t(prompt.size()), add_special, true);
-  if (n < 0 && n != INT32_MIN) {
-    prompt.resize(size_t(-n));
-    n = llama_tokenize(vocab_, prompt_text->data(), int32_t(prompt_text->size()), prompt.data(),
-                       int32_t(prompt.size()), add_special, true);
-  }
-  if (n < 0) return reject(Error::client(ErrorCode::kContextTooLong, "prompt cannot be tokenized"));
-  prompt.resize(size_t(n));
-  if (prompt.empty()) prompt.push_back(llama_vocab_bos(vocab_));
-  if (int64_t(prompt.size()) >= n_ctx_seq_) {
-    return reject(Error::client(
-        ErrorCode::kContextTooLong,
-        "This model's maximum context length is " + std::to_string(n_ctx_seq_) +
-            " tokens. However, your messages resulted in " + std::to_string(prompt.size()) +
-            " tokens (at least one token must remain for the answer)."));
-  }
+  auto prompt = prompt_tokens(format_, vocab_, chat.messages, n_ctx_seq_);
+  if (!prompt) return reject(prompt.error());
 
   SamplingParams sp;
   sp.temperature = chat.temperature.value_or(1.0);
   sp.top_p = chat.top_p.value_or(1.0);
-  if (chat.seed) sp.seed = uint32_t(uint64_t(*chat.seed) % 0xFFFFFFFFull);
-  else if (options_.seed >= 0) sp.seed = uint32_t(options_.seed);
+  if (chat.seed)
+    sp.seed = uint32_t(uint64_t(*chat.seed) % 0xFFFFFFFFull);
+  else if (options_.seed >= 0)
+    sp.seed = uint32_t(options_.seed);
   const int64_t max_tokens = chat.output_limit().value_or(options_.default_max_tokens);
   const int top_logprobs =
       chat.logprobs ? int(std::clamp<int64_t>(chat.top_logprobs.value_or(0), 0, kMaxTopLogprobs))
@@ -275,7 +255,7 @@ void Engine::admit(std::unique_ptr<Job> job) {
 
   for (auto& seq : seqs_) {
     if (seq.busy()) continue;
-    seq.start(std::move(job), std::move(prompt), make_sampler(sp), max_tokens, top_logprobs,
+    seq.start(std::move(job), std::move(*prompt), make_sampler(sp), max_tokens, top_logprobs,
               ++admissions_);
     busy_slots_.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -293,8 +273,8 @@ void Engine::check_cancellations() {
       end(seq, Error::client(ErrorCode::kCancelled, "request cancelled"));
     } else if (now >= seq.job().request.deadline) {
       // Retrying elsewhere only helps while nothing has been streamed.
-      end(seq, Error::upstream(ErrorCode::kUpstreamTimeout,
-                               "deadline expired in the embedded tier", !seq.sampled_any()));
+      end(seq, Error::upstream(ErrorCode::kUpstreamTimeout, "deadline expired in the embedded tier",
+                               !seq.sampled_any()));
     }
   }
 }
@@ -326,8 +306,8 @@ bool Engine::step() {
   for (Sequence* seq : prefill) {
     const int room = n_batch_ - batch_.n_tokens;
     if (room <= 0) break;
-    const int take = int(std::min<size_t>({size_t(room), size_t(options_.prefill_chunk),
-                                           seq->prompt_remaining()}));
+    const int take = int(
+        std::min<size_t>({size_t(room), size_t(options_.prefill_chunk), seq->prompt_remaining()}));
     const bool last = size_t(take) == seq->prompt_remaining();
     const llama_token* tokens = seq->prompt_at_cursor();
     int out = -1;
@@ -355,8 +335,10 @@ bool Engine::step() {
     return true;
   }
   const double secs = std::max(seconds_since(t0), 1e-9);
-  if (prompt_tokens > 0) update_ema(stats_->prefill_tokens_per_s, double(prompt_tokens) / secs);
-  else update_ema(stats_->decode_tokens_per_s, 1.0 / secs);  // per sequence
+  if (prompt_tokens > 0)
+    update_ema(stats_->prefill_tokens_per_s, double(prompt_tokens) / secs);
+  else
+    update_ema(stats_->decode_tokens_per_s, 1.0 / secs);  // per sequence
 
   for (auto& seq : seqs_) {
     if (!seq.busy()) continue;
@@ -365,8 +347,9 @@ bool Engine::step() {
     const bool first = !seq.sampled_any();
     std::string reason = seq.sample_and_emit(ctx_, vocab_, n_ctx_seq_, scratch_);
     if (first) {
-      const double ttft = std::chrono::duration<double, std::milli>(seq.first_token_at() -
-                                                                    seq.job().submitted).count();
+      const double ttft =
+          std::chrono::duration<double, std::milli>(seq.first_token_at() - seq.job().submitted)
+              .count();
       update_ema(stats_->ttft_ms, std::max(ttft, 1e-3));
     }
     if (!reason.empty()) end(seq, reason);

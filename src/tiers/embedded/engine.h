@@ -55,10 +55,10 @@ class Engine {
   Engine(const Options& options, TierStats* stats) : options_(options), stats_(stats) {}
   Status load();
   void warmup();
-  void run();                                   // the engine thread
-  void admit(std::unique_ptr<Job> job);         // into a free slot; errors end the job
+  void run();                            // the engine thread
+  void admit(std::unique_ptr<Job> job);  // into a free slot; errors end the job
   void check_cancellations();
-  bool step();                                  // one batch; false when nothing ran
+  bool step();                                         // one batch; false when nothing ran
   void end(Sequence& seq, const std::string& reason);  // finish + free the KV cells
   void end(Sequence& seq, Error error);
   void free_cells(Sequence& seq);

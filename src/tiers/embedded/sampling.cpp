@@ -15,7 +15,8 @@ SamplerPtr make_sampler(const SamplingParams& p) {
   }
   // OpenAI's order: scale by temperature, then keep the nucleus, then draw.
   llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(float(p.temperature)));
-  if (p.top_p < 1.0) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(float(p.top_p), 1));
+  if (p.top_p < 1.0)
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(float(p.top_p), 1));
   llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(p.seed));
   return chain;
 }
@@ -30,8 +31,8 @@ std::string token_piece(const llama_vocab* vocab, llama_token token) {
   return big;
 }
 
-api::TokenLogprob token_logprob(const float* logits, int32_t n_vocab, llama_token chosen,
-                                int top_n, const llama_vocab* vocab,
+api::TokenLogprob token_logprob(const float* logits, int32_t n_vocab, llama_token chosen, int top_n,
+                                const llama_vocab* vocab,
                                 std::vector<std::pair<float, int32_t>>& scratch) {
   float max = logits[0];
   for (int32_t i = 1; i < n_vocab; ++i) max = std::max(max, logits[i]);

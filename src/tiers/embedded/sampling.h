@@ -29,8 +29,8 @@ SamplerPtr make_sampler(const SamplingParams& params);
 // OpenAI's logprobs entry for `chosen`: its log-probability under the model's own distribution
 // (log-softmax of the raw logits, before temperature or top_p) and the `top_n` most likely
 // alternatives. `scratch` is reused between calls to avoid allocating per token.
-api::TokenLogprob token_logprob(const float* logits, int32_t n_vocab, llama_token chosen,
-                                int top_n, const llama_vocab* vocab,
+api::TokenLogprob token_logprob(const float* logits, int32_t n_vocab, llama_token chosen, int top_n,
+                                const llama_vocab* vocab,
                                 std::vector<std::pair<float, int32_t>>& scratch);
 
 // A token's text (special tokens render as nothing), as raw bytes: may be part of a character.

@@ -2,8 +2,8 @@
 
 namespace tiergate::embedded {
 
-void Sequence::start(std::unique_ptr<Job> job, std::vector<llama_token> prompt,
-                     SamplerPtr sampler, int64_t max_tokens, int top_logprobs, uint64_t order) {
+void Sequence::start(std::unique_ptr<Job> job, std::vector<llama_token> prompt, SamplerPtr sampler,
+                     int64_t max_tokens, int top_logprobs, uint64_t order) {
   job_ = std::move(job);
   prompt_ = std::move(prompt);
   prefilled_ = 0;

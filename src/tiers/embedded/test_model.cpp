@@ -35,19 +35,21 @@ constexpr int32_t kNormal = 1, kUnknown = 2, kControl = 3, kByte = 6;
 constexpr int kNumSpecial = 5;  // <unk> <s> </s> <|im_start|> <|im_end|>
 
 const char* const kWords[] = {
-    "the", "and", "to", "of", "a", "in", "is", "it", "you", "that", "he", "was", "for", "on",
-    "are", "with", "as", "I", "his", "they", "be", "at", "one", "have", "this", "from", "or",
-    "had", "by", "but", "some", "what", "there", "we", "can", "out", "were", "all", "your",
-    "when", "up", "use", "how", "said", "an", "each", "she", "which", "do", "their", "time",
-    "if", "will", "way", "about", "many", "then", "them", "would", "like", "so", "her", "make",
-    "see", "him", "two", "has", "look", "more", "day", "could", "go", "come", "my", "no", "who",
-    "know", "water", "first", "people", "down", "now", "find", "new", "work", "get", "made",
-    "little", "good", "very", "just", "great", "think", "say", "help", "Once", "upon", "story",
-    "Hello", "hello", "world", "model", "router", "edge", "cloud", "token", "answer", "question",
+    "the",   "and",   "to",     "of",   "a",     "in",    "is",     "it",       "you",   "that",
+    "he",    "was",   "for",    "on",   "are",   "with",  "as",     "I",        "his",   "they",
+    "be",    "at",    "one",    "have", "this",  "from",  "or",     "had",      "by",    "but",
+    "some",  "what",  "there",  "we",   "can",   "out",   "were",   "all",      "your",  "when",
+    "up",    "use",   "how",    "said", "an",    "each",  "she",    "which",    "do",    "their",
+    "time",  "if",    "will",   "way",  "about", "many",  "then",   "them",     "would", "like",
+    "so",    "her",   "make",   "see",  "him",   "two",   "has",    "look",     "more",  "day",
+    "could", "go",    "come",   "my",   "no",    "who",   "know",   "water",    "first", "people",
+    "down",  "now",   "find",   "new",  "work",  "get",   "made",   "little",   "good",  "very",
+    "just",  "great", "think",  "say",  "help",  "Once",  "upon",   "story",    "Hello", "hello",
+    "world", "model", "router", "edge", "cloud", "token", "answer", "question",
 };
 
-const char* const kUnicode[] = {"é", "è", "à", "ü", "ö", "ñ", "ç", "—", "’", "“", "”", "…",
-                                "日", "本", "語", "中", "文", "€", "😀", "🙂"};
+const char* const kUnicode[] = {"é", "è", "à",  "ü",  "ö",  "ñ",  "ç",  "—", "’", "“",
+                                "”", "…", "日", "本", "語", "中", "文", "€", "😀", "🙂"};
 
 Vocab build_vocab() {
   Vocab v;
@@ -73,7 +75,8 @@ Vocab build_vocab() {
     for (size_t n = space.size() + 1; n <= spaced.size(); ++n)
       v.add(spaced.substr(0, n), s + float(n), kNormal);
     const std::string bare = w;
-    for (size_t n = 2; n <= bare.size(); ++n) v.add(bare.substr(0, n), s + float(n) - 0.5f, kNormal);
+    for (size_t n = 2; n <= bare.size(); ++n)
+      v.add(bare.substr(0, n), s + float(n) - 0.5f, kNormal);
     s -= 1;
   }
   return v;
@@ -107,10 +110,14 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
     return fail(Error::internal("test model: inconsistent dimensions"));
 
   ggml_type wtype;
-  if (spec.weight_type == "f32") wtype = GGML_TYPE_F32;
-  else if (spec.weight_type == "f16") wtype = GGML_TYPE_F16;
-  else if (spec.weight_type == "q8_0") wtype = GGML_TYPE_Q8_0;
-  else return fail(Error::internal("test model: weight type must be f32, f16 or q8_0"));
+  if (spec.weight_type == "f32")
+    wtype = GGML_TYPE_F32;
+  else if (spec.weight_type == "f16")
+    wtype = GGML_TYPE_F16;
+  else if (spec.weight_type == "q8_0")
+    wtype = GGML_TYPE_Q8_0;
+  else
+    return fail(Error::internal("test model: weight type must be f32, f16 or q8_0"));
   if (wtype == GGML_TYPE_Q8_0 && (spec.n_embd % 32 != 0 || spec.n_ff % 32 != 0))
     return fail(Error::internal("test model: q8_0 needs n_embd and n_ff divisible by 32"));
 
@@ -124,7 +131,9 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
   gguf_set_val_str(gc, "general.architecture", "llama");
   gguf_set_val_str(gc, "general.name", "tiergate-test-model");
   gguf_set_val_u32(gc, "general.file_type",
-                   wtype == GGML_TYPE_F32 ? 0 : wtype == GGML_TYPE_F16 ? 1 : 7);  // llama_ftype
+                   wtype == GGML_TYPE_F32   ? 0
+                   : wtype == GGML_TYPE_F16 ? 1
+                                            : 7);  // llama_ftype
   gguf_set_val_u32(gc, "llama.context_length", uint32_t(spec.context_length));
   gguf_set_val_u32(gc, "llama.embedding_length", uint32_t(spec.n_embd));
   gguf_set_val_u32(gc, "llama.block_count", uint32_t(spec.n_layer));
@@ -198,7 +207,8 @@ Status write_test_model(const std::string& path, const TestModelSpec& spec) {
     if (type == GGML_TYPE_F32)
       std::copy(values.begin(), values.end(), static_cast<float*>(t->data));
     else if (type == GGML_TYPE_F16)
-      ggml_fp32_to_fp16_row(values.data(), static_cast<ggml_fp16_t*>(t->data), int64_t(values.size()));
+      ggml_fp32_to_fp16_row(values.data(), static_cast<ggml_fp16_t*>(t->data),
+                            int64_t(values.size()));
     else
       ggml_quantize_chunk(type, values.data(), t->data, 0, s.ne1, s.ne0, nullptr);
     gguf_add_tensor(gc, t);

@@ -1,6 +1,6 @@
 #pragma once
-// A tiny random-weight llama model with a real SentencePiece-style vocabulary (byte fallback, so any
-// text tokenises) and a ChatML chat template. It loads in milliseconds and lets tests and demos
+// A tiny random-weight llama model with a real SentencePiece-style vocabulary (byte fallback, so
+// any text tokenises) and a ChatML chat template. It loads in milliseconds and lets tests and demos
 // exercise the whole embedded path without a download. Its answers are gibberish by design.
 
 #include <cstdint>
@@ -11,13 +11,13 @@
 namespace tiergate::embedded {
 
 struct TestModelSpec {
-  uint32_t seed = 42;           // same seed, same file (bit for bit)
+  uint32_t seed = 42;  // same seed, same file (bit for bit)
   int n_embd = 64;
   int n_layer = 2;
   int n_head = 4;
   int n_head_kv = 2;
   int n_ff = 128;
-  int context_length = 2048;    // llama.context_length (what the model claims to be trained for)
+  int context_length = 2048;  // llama.context_length (what the model claims to be trained for)
   // Storage of the weight matrices: "f32", "f16" or "q8_0" (norms stay f32). A larger quantised
   // model (n_embd 512, 8 layers, q8_0) decodes memory-bound like real models; benchmarks use it.
   std::string weight_type = "f32";

@@ -243,7 +243,8 @@ TEST_F(EmbeddedTierTest, UnsupportedRequestsAreRefusedClearly) {
   EXPECT_NE(sink->error()->message.find("tools"), std::string::npos);
 
   auto img = chat("look");
-  img.chat.messages[0].content.push_back({api::ContentPart::Kind::kOther, "", R"({"type":"image_url"})"});
+  img.chat.messages[0].content.push_back(
+      {api::ContentPart::Kind::kOther, "", R"({"type":"image_url"})"});
   EXPECT_EQ(run(*tier_, std::move(img))->error()->code, ErrorCode::kInvalidRequest);
 }
 

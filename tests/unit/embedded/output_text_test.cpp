@@ -35,8 +35,12 @@ TEST(OutputText, HoldsCharacterSplitAcrossTokens) {
 
 TEST(OutputText, InvalidBytesBecomeReplacementCharacters) {
   OutputText out;
-  out.append("a\x80" "b\xFF");
-  EXPECT_EQ(out.take_ready(), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  out.append(
+      "a\x80"
+      "b\xFF");
+  EXPECT_EQ(out.take_ready(),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
   out.append("\xE2\x82");  // truncated at the end of the generation
   EXPECT_EQ(out.flush(), "\xEF\xBF\xBD");
   EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");

@@ -302,7 +302,7 @@ void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
 // Capitalised words, maybe a comma, the number. Read backwards from the number, word by word.
 void scan_es_address(Ctx& c, size_t i, size_t digits_end) {
   const std::string_view t = c.t;
-  if (digits_end - i > 4 || i < 6 || t[i - 1] != ' ' || !is_alpha(t[i - 2]) && t[i - 2] != ',')
+  if (digits_end - i > 4 || i < 6 || t[i - 1] != ' ' || (!is_alpha(t[i - 2]) && t[i - 2] != ','))
     return;
   if (digits_end < t.size() && is_alnum(t[digits_end])) return;
   {

@@ -127,7 +127,6 @@ Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml
     if (!levels.count(cfg->logging.level))
       logging.error("level", "must be one of trace, debug, info, warn, error, off");
     cfg->logging.access_log = logging.boolean("access_log", cfg->logging.access_log);
-    cfg->logging.log_prompts = logging.boolean("log_prompts", cfg->logging.log_prompts);
     logging.reject_unknown();
     r.reject_unknown();
   } catch (const YAML::Exception& e) {

@@ -45,7 +45,6 @@ struct RoutingConfig {
 struct LoggingConfig {
   std::string level = "info";       // trace | debug | info | warn | error | off
   bool access_log = true;           // one JSON line per request on stdout
-  bool log_prompts = false;         // never by default: prompts and completions stay out of logs
 };
 
 struct Config {

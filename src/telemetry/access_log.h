@@ -1,6 +1,6 @@
 #pragma once
 // One JSON line per request on stdout: the decision, tokens, cost, timings and outcome. Never the
-// prompt or the completion (unless logging.log_prompts, which this record does not carry anyway).
+// prompt or the completion: the record has no field that could carry them.
 
 #include <cstdint>
 #include <cstdio>

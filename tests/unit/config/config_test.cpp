@@ -35,7 +35,6 @@ TEST(Config, MinimalFileLoads) {
   EXPECT_NE(cfg.tiers[0].options, nullptr);
   EXPECT_EQ(cfg.routing.default_tier, "cloud");
   EXPECT_EQ(cfg.limits.max_body_bytes, 4 << 20);
-  EXPECT_FALSE(cfg.logging.log_prompts);
 }
 
 TEST(Config, EveryBadKeyIsNamed) {

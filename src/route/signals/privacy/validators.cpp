@@ -192,16 +192,22 @@ bool ipv6_valid(std::string_view t) {
 
 double shannon_entropy(std::string_view text) {
   if (text.empty()) return 0;
-  std::array<uint16_t, 256> freq{};
+  // H = log2(n) - sum(c * log2(c)) / n, with c * log2(c) from a table for small counts: this runs
+  // on every long token of a prompt, so no per-symbol log2 call.
+  static const auto kCLogC = [] {
+    std::array<double, 256> t{};
+    for (int c = 1; c < 256; ++c) t[c] = c * std::log2(static_cast<double>(c));
+    return t;
+  }();
+  std::array<uint32_t, 256> freq{};
   for (unsigned char c : text) ++freq[c];
-  double h = 0;
-  const double n = static_cast<double>(text.size());
-  for (uint16_t f : freq) {
+  double sum = 0;
+  for (uint32_t f : freq) {
     if (f == 0) continue;
-    const double p = f / n;
-    h -= p * std::log2(p);
+    sum += f < 256 ? kCLogC[f] : f * std::log2(static_cast<double>(f));
   }
-  return h;
+  const double n = static_cast<double>(text.size());
+  return std::log2(n) - sum / n;
 }
 
 long base64url_decode(std::string_view in, std::span<char> out) {

@@ -32,10 +32,12 @@ int main(int argc, char** argv) {
   for (uint64_t seed : seeds) {
     const auto t0 = std::chrono::steady_clock::now();
     corpus::CorpusReport r = corpus::evaluate_corpus(**scanner, seed, per_type, benign, 5);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("\n### Seed {}{}: {} documents per type, {} benign documents, {:.1f} MB\n\n", seed,
                seed == 42 ? " (tuning seed)" : " (held out)", per_type, benign, r.bytes / 1e6);
-    fmt::print("| type | planted | recall (right type) | covered (any type) |\n|---|---:|---:|---:|\n");
+    fmt::print(
+        "| type | planted | recall (right type) | covered (any type) |\n|---|---:|---:|---:|\n");
     for (const auto& [type, s] : r.by_type) {
       const double typed = 100.0 * s.typed / s.planted, covered = 100.0 * s.covered / s.planted;
       met = met && typed >= 99.5;
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
     }
     if (any) fmt::print("\n");
   }
-  fmt::print("\nTargets (recall >= 99.5% per type, benign FP <= 1%): {}\n", met ? "met" : "NOT met");
+  fmt::print("\nTargets (recall >= 99.5% per type, benign FP <= 1%): {}\n",
+             met ? "met" : "NOT met");
   return met ? 0 : 1;
 }

@@ -120,10 +120,12 @@ void BM_Scan(benchmark::State& state) {
     if (!st) state.SkipWithError("scan failed");
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
   state.counters["findings"] = static_cast<double>(out.size());
 }
-BENCHMARK(BM_Scan)->ArgName("text")->Arg(kPrompt2k)->Arg(kProse)->Arg(kMixed)->Arg(kRepo)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Scan)->ArgName("text")->Arg(kPrompt2k)->Arg(kProse)->Arg(kMixed)->Arg(kRepo)->Unit(
+    benchmark::kMicrosecond);
 
 // Reference 1: memchr for a byte that is not there, over the same bytes.
 void BM_RefMemchr(benchmark::State& state) {
@@ -132,9 +134,16 @@ void BM_RefMemchr(benchmark::State& state) {
     const void* p = std::memchr(text.data(), '\x01', text.size());
     benchmark::DoNotOptimize(p);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
 }
-BENCHMARK(BM_RefMemchr)->ArgName("text")->Arg(kPrompt2k)->Arg(kProse)->Arg(kMixed)->Arg(kRepo)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RefMemchr)
+    ->ArgName("text")
+    ->Arg(kPrompt2k)
+    ->Arg(kProse)
+    ->Arg(kMixed)
+    ->Arg(kRepo)
+    ->Unit(benchmark::kMicrosecond);
 
 // Reference 2: Hyperscan with one literal that never matches: the engine's per-byte floor.
 void BM_RefHyperscanLiteral(benchmark::State& state) {
@@ -147,16 +156,25 @@ void BM_RefHyperscanLiteral(benchmark::State& state) {
   }();
   hs_scratch_t* scratch = nullptr;
   hs_alloc_scratch(db, &scratch);
-  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 0; };
+  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void*) {
+    return 0;
+  };
   for (auto _ : state) {
-    hs_error_t rc = hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
-                            on_match, nullptr);
+    hs_error_t rc =
+        hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, nullptr);
     benchmark::DoNotOptimize(rc);
   }
   hs_free_scratch(scratch);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
 }
-BENCHMARK(BM_RefHyperscanLiteral)->ArgName("text")->Arg(kPrompt2k)->Arg(kProse)->Arg(kMixed)->Arg(kRepo)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RefHyperscanLiteral)
+    ->ArgName("text")
+    ->Arg(kPrompt2k)
+    ->Arg(kProse)
+    ->Arg(kMixed)
+    ->Arg(kRepo)
+    ->Unit(benchmark::kMicrosecond);
 
 // A whole request scan (every field) and a redaction of the 2 KiB prompt, for the request path.
 void BM_Redact2k(benchmark::State& state) {

@@ -100,7 +100,8 @@ routing:
   EXPECT_TRUE(has_error(p, "routing.privacy.colour: unknown key"));
   EXPECT_TRUE(has_error(p, "routing.privacy.custom_entities[0].name: must be 1-48 characters"));
   EXPECT_TRUE(has_error(p, "routing.privacy.custom_entities[0].regex: does not compile"));
-  EXPECT_TRUE(has_error(p, "routing.privacy.custom_entities[1].regex: exactly one of regex and words"));
+  EXPECT_TRUE(
+      has_error(p, "routing.privacy.custom_entities[1].regex: exactly one of regex and words"));
   EXPECT_TRUE(has_error(p, "routing.privacy.custom_entities[2].name: is required"));
   EXPECT_TRUE(has_error(p, "routing.privacy.custom_entities[2].extra: unknown key"));
   EXPECT_TRUE(has_error(p, "routing.privacy.tenants.acme.mode: is required"));
@@ -156,8 +157,8 @@ TEST(PrivacyValidators, Luhn) {
   EXPECT_FALSE(luhn_valid("4111111111111112"));
   EXPECT_FALSE(luhn_valid(""));
   EXPECT_FALSE(luhn_valid("4111a11111111111"));
-  EXPECT_TRUE(card_brand_valid("378282246310005"));   // Amex, 15
-  EXPECT_FALSE(card_brand_valid("37828224631000"));   // Amex, 14
+  EXPECT_TRUE(card_brand_valid("378282246310005"));    // Amex, 15
+  EXPECT_FALSE(card_brand_valid("37828224631000"));    // Amex, 14
   EXPECT_FALSE(card_brand_valid("9111111111111111"));  // no network
 }
 
@@ -165,9 +166,9 @@ TEST(PrivacyValidators, IbanMod97AndLengths) {
   EXPECT_TRUE(iban_valid("DE89370400440532013000"));
   EXPECT_TRUE(iban_valid("GB29NWBK60161331926819"));
   EXPECT_TRUE(iban_valid("gb29nwbk60161331926819"));
-  EXPECT_FALSE(iban_valid("DE89370400440532013001"));   // checksum
-  EXPECT_FALSE(iban_valid("DE8937040044053201300"));    // length for DE
-  EXPECT_FALSE(iban_valid("XX89370400440532013000"));   // country
+  EXPECT_FALSE(iban_valid("DE89370400440532013001"));  // checksum
+  EXPECT_FALSE(iban_valid("DE8937040044053201300"));   // length for DE
+  EXPECT_FALSE(iban_valid("XX89370400440532013000"));  // country
   EXPECT_EQ(iban_country_length('n', 'o'), 15);
 }
 
@@ -193,8 +194,8 @@ TEST(PrivacyValidators, IpAndJwtAndEntropy) {
   EXPECT_FALSE(ipv6_valid("1:2:3:4:5:6:7"));
   EXPECT_FALSE(ipv6_valid("1::2::3"));
   EXPECT_FALSE(ipv6_valid("12345::1"));
-  EXPECT_TRUE(jwt_header_valid("eyJhbGciOiJIUzI1NiJ9"));   // {"alg":"HS256"}
-  EXPECT_FALSE(jwt_header_valid("eyJmb28iOiJiYXIifQ"));    // {"foo":"bar"}
+  EXPECT_TRUE(jwt_header_valid("eyJhbGciOiJIUzI1NiJ9"));  // {"alg":"HS256"}
+  EXPECT_FALSE(jwt_header_valid("eyJmb28iOiJiYXIifQ"));   // {"foo":"bar"}
   EXPECT_DOUBLE_EQ(shannon_entropy("aaaa"), 0.0);
   EXPECT_DOUBLE_EQ(shannon_entropy("abcd"), 2.0);
 }

@@ -20,13 +20,14 @@ void expect_one(std::string_view text, std::string_view label, std::string_view 
 
 void expect_none(std::string_view text) {
   Found f = findings(text);
-  EXPECT_TRUE(f.empty()) << "in: " << text << "\n  found " << (f.empty() ? "" : f[0].first)
-                         << ": '" << (f.empty() ? "" : f[0].second) << "'";
+  EXPECT_TRUE(f.empty()) << "in: " << text << "\n  found " << (f.empty() ? "" : f[0].first) << ": '"
+                         << (f.empty() ? "" : f[0].second) << "'";
 }
 
 TEST(PrivacyDetect, Email) {
   expect_one("write to jane.doe@example.com today", "EMAIL", "jane.doe@example.com");
-  expect_one("Mail: <J.Smith+billing@mail.corp-x.co.uk>.", "EMAIL", "J.Smith+billing@mail.corp-x.co.uk");
+  expect_one("Mail: <J.Smith+billing@mail.corp-x.co.uk>.", "EMAIL",
+             "J.Smith+billing@mail.corp-x.co.uk");
   expect_one("mailto:ops_team99@sub.example.technology?subject=hi", "EMAIL",
              "ops_team99@sub.example.technology");
   expect_one("{\"email\":\"a.b@c.io\"}", "EMAIL", "a.b@c.io");
@@ -80,10 +81,10 @@ TEST(PrivacyDetect, CardFormats) {
 
 TEST(PrivacyDetect, CardLookalikes) {
   expect_none("number 4111 1111 1111 1112 fails Luhn");
-  expect_none("1234 5678 9012 3456");           // no brand prefix, fails Luhn
-  expect_none("x = 4111111111111111 * 3");      // bare digits in arithmetic
-  expect_none("id 41111111111111110000 long");  // too long
-  expect_none("DE09 4111 1111 1111 1111 03");   // inside a longer grouped number
+  expect_none("1234 5678 9012 3456");            // no brand prefix, fails Luhn
+  expect_none("x = 4111111111111111 * 3");       // bare digits in arithmetic
+  expect_none("id 41111111111111110000 long");   // too long
+  expect_none("DE09 4111 1111 1111 1111 03");    // inside a longer grouped number
   expect_none("Divide 4111111111111111 by 97");  // an operand
   expect_none("5800000000000001 passes Luhn; 58 is no card range");
 }
@@ -134,8 +135,8 @@ TEST(PrivacyDetect, StreetAddress) {
 
 TEST(PrivacyDetect, VendorKeys) {
   expect_one("AKIAIOSFODNN7EXAMPLE", "API_KEY", "AKIAIOSFODNN7EXAMPLE");
-  expect_one("token ghp_16C7e42F292c6912E7710c838347Ae178B4a used",
-             "API_KEY", "ghp_16C7e42F292c6912E7710c838347Ae178B4a");
+  expect_one("token ghp_16C7e42F292c6912E7710c838347Ae178B4a used", "API_KEY",
+             "ghp_16C7e42F292c6912E7710c838347Ae178B4a");
   expect_one("sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "API_KEY",
              "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z");
   expect_one("xoxb-2634563455-2634563455-Zx8sKd93JdkQ", "API_KEY",
@@ -170,12 +171,14 @@ TEST(PrivacyDetect, Jwt) {
 
 TEST(PrivacyDetect, PemBlock) {
   const std::string pem =
-      "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aozN3tihPmljnnudb9G3HjS\n"
+      "-----BEGIN RSA PRIVATE "
+      "KEY-----\nMIIEpAIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aozN3tihPmljnnudb9G3HjS\n"
       "-----END RSA PRIVATE KEY-----";
   expect_one("key:\n" + pem + "\nthanks", "PRIVATE_KEY", pem);
   // Inside JSON the newlines are escapes; the block still ends at its END line.
   const std::string escaped =
-      "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA\\n-----END OPENSSH PRIVATE KEY-----";
+      "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA\\n-----END OPENSSH PRIVATE "
+      "KEY-----";
   expect_one("{\"key\":\"" + escaped + "\"}", "PRIVATE_KEY", escaped);
   expect_none("-----BEGIN PUBLIC KEY-----");
 }

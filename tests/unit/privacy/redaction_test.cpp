@@ -1,7 +1,8 @@
 // Whole-request scanning, redaction, restoration (plain, JSON and streaming) and fail-closed paths.
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "route/signals/privacy/corpus_eval.h"
 #include "route/signals/privacy/redactor.h"
@@ -22,7 +23,8 @@ api::ChatRequest request_with_entities_everywhere() {
   api::ChatRequest r;
   r.model = "auto";
   r.messages.push_back(text_message("system", "Escalate to ops@example.com if stuck."));
-  r.messages.push_back(text_message("user", "My card is 4111 1111 1111 1111, mail me at jane@example.org"));
+  r.messages.push_back(
+      text_message("user", "My card is 4111 1111 1111 1111, mail me at jane@example.org"));
   api::ChatMessage call;
   call.role = "assistant";
   call.content_is_null = true;
@@ -61,7 +63,8 @@ TEST(PrivacyRequest, ScansEveryField) {
 
 TEST(PrivacyRequest, CleanRequestIsNotSensitive) {
   api::ChatRequest r;
-  r.messages.push_back(text_message("user", "What is the capital of France? Version 1.2.3 please."));
+  r.messages.push_back(
+      text_message("user", "What is the capital of France? Version 1.2.3 please."));
   PrivacyScan scan = testing::default_scanner().scan_request(r);
   EXPECT_FALSE(scan.sensitive());
   EXPECT_EQ(render_counts(scan), "");

@@ -55,7 +55,8 @@ TEST(PrivacyRobustness, ThreadsShareOneScanner) {
   auto scanner = testing::make_scanner();
   corpus::CorpusGenerator gen(8);
   std::vector<std::string> docs;
-  for (int i = 0; i < 200; ++i) docs.push_back(gen.with_entity(corpus::plantable_types()[i % 12]).text);
+  for (int i = 0; i < 200; ++i)
+    docs.push_back(gen.with_entity(corpus::plantable_types()[i % 12]).text);
   std::vector<size_t> expected;
   for (const auto& d : docs) expected.push_back(scanner->scan(d)->size());
   std::vector<std::thread> threads;

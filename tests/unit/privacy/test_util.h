@@ -25,8 +25,8 @@ inline const Scanner& default_scanner() {
 }
 
 // (label, matched text) pairs, in text order.
-inline std::vector<std::pair<std::string, std::string>> findings(std::string_view text,
-                                                                 const Scanner& s = default_scanner()) {
+inline std::vector<std::pair<std::string, std::string>> findings(
+    std::string_view text, const Scanner& s = default_scanner()) {
   std::vector<std::pair<std::string, std::string>> out;
   auto r = s.scan(text);
   EXPECT_TRUE(r) << (r ? "" : r.error().message);

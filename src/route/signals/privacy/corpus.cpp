@@ -25,7 +25,9 @@ std::string chars(Rng& r, size_t n, std::string_view alphabet) {
   return s;
 }
 std::string hex(Rng& r, size_t n) { return chars(r, n, "0123456789abcdef"); }
-std::string num(Rng& r, uint64_t lo, uint64_t hi) { return std::to_string(lo + r.below(hi - lo + 1)); }
+std::string num(Rng& r, uint64_t lo, uint64_t hi) {
+  return std::to_string(lo + r.below(hi - lo + 1));
+}
 
 std::string date(Rng& r) {
   const int y = 1990 + static_cast<int>(r.below(40)), m = 1 + static_cast<int>(r.below(12)),
@@ -33,12 +35,18 @@ std::string date(Rng& r) {
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   switch (r.below(6)) {
-    case 0: return fmt::format("{}-{:02d}-{:02d}", y, m, d);
-    case 1: return fmt::format("{:02d}/{:02d}/{}", d, m, y);
-    case 2: return fmt::format("{:02d}.{:02d}.{}", d, m, y);
-    case 3: return fmt::format("{} {}, {}", kMonths[m - 1], d, y);
-    case 4: return fmt::format("{}/{}/{}", m, d, y % 100);
-    default: return fmt::format("{} {} {}", d, kMonths[m - 1], y);
+    case 0:
+      return fmt::format("{}-{:02d}-{:02d}", y, m, d);
+    case 1:
+      return fmt::format("{:02d}/{:02d}/{}", d, m, y);
+    case 2:
+      return fmt::format("{:02d}.{:02d}.{}", d, m, y);
+    case 3:
+      return fmt::format("{} {}, {}", kMonths[m - 1], d, y);
+    case 4:
+      return fmt::format("{}/{}/{}", m, d, y % 100);
+    default:
+      return fmt::format("{} {} {}", d, kMonths[m - 1], y);
   }
 }
 std::string time_of_day(Rng& r) {
@@ -51,13 +59,23 @@ std::string iso(Rng& r) {
 }
 std::string version(Rng& r) {
   switch (r.below(7)) {
-    case 0: return fmt::format("v{}.{}.{}", r.below(10), r.below(30), r.below(100));
-    case 1: return fmt::format("{}.{}.{}", r.below(10), r.below(30), r.below(100));
-    case 2: return fmt::format("version {}.{}.{}.{}", r.below(10), r.below(10), r.below(10), r.below(100));
-    case 3: return fmt::format("Chrome/{}.0.{}.{}", 100 + r.below(30), 4000 + r.below(3000), r.below(200));
-    case 4: return fmt::format("{}.{}.{}-beta.{}", r.below(5), r.below(20), r.below(10), r.below(9));
-    case 5: return fmt::format("build {}.{}.{}.{}", 10 + r.below(5), r.below(3), 10000 + r.below(20000), r.below(2000));
-    default: return fmt::format("python {}.{}.{}", 3, 8 + r.below(6), r.below(20));
+    case 0:
+      return fmt::format("v{}.{}.{}", r.below(10), r.below(30), r.below(100));
+    case 1:
+      return fmt::format("{}.{}.{}", r.below(10), r.below(30), r.below(100));
+    case 2:
+      return fmt::format("version {}.{}.{}.{}", r.below(10), r.below(10), r.below(10),
+                         r.below(100));
+    case 3:
+      return fmt::format("Chrome/{}.0.{}.{}", 100 + r.below(30), 4000 + r.below(3000),
+                         r.below(200));
+    case 4:
+      return fmt::format("{}.{}.{}-beta.{}", r.below(5), r.below(20), r.below(10), r.below(9));
+    case 5:
+      return fmt::format("build {}.{}.{}.{}", 10 + r.below(5), r.below(3), 10000 + r.below(20000),
+                         r.below(2000));
+    default:
+      return fmt::format("python {}.{}.{}", 3, 8 + r.below(6), r.below(20));
   }
 }
 std::string uuid(Rng& r) {
@@ -65,33 +83,45 @@ std::string uuid(Rng& r) {
 }
 std::string order(Rng& r) {
   switch (r.below(6)) {
-    case 0: return fmt::format("ORD-{}-{}", 2015 + r.below(12), digits(r, 6));
-    case 1: return "#" + num(r, 100000, 9999999);
-    case 2: return num(r, 100000000, 999999999);
-    case 3: return "INV-" + digits(r, 6);
-    case 4: return "PO " + digits(r, 10);
-    default: return "1Z" + chars(r, 6, "ABCDEFGHJKLMNPRSTUVWXYZ0123456789") + digits(r, 10);
+    case 0:
+      return fmt::format("ORD-{}-{}", 2015 + r.below(12), digits(r, 6));
+    case 1:
+      return "#" + num(r, 100000, 9999999);
+    case 2:
+      return num(r, 100000000, 999999999);
+    case 3:
+      return "INV-" + digits(r, 6);
+    case 4:
+      return "PO " + digits(r, 10);
+    default:
+      return "1Z" + chars(r, 6, "ABCDEFGHJKLMNPRSTUVWXYZ0123456789") + digits(r, 10);
   }
 }
 std::string money(Rng& r) {
   switch (r.below(3)) {
-    case 0: return fmt::format("${},{:03d}.{:02d}", 1 + r.below(99), r.below(1000), r.below(100));
-    case 1: return fmt::format("EUR {}.{:03d},{:02d}", 1 + r.below(99), r.below(1000), r.below(100));
-    default: return fmt::format("{:.2f} USD", static_cast<double>(r.below(1000000)) / 100);
+    case 0:
+      return fmt::format("${},{:03d}.{:02d}", 1 + r.below(99), r.below(1000), r.below(100));
+    case 1:
+      return fmt::format("EUR {}.{:03d},{:02d}", 1 + r.below(99), r.below(1000), r.below(100));
+    default:
+      return fmt::format("{:.2f} USD", static_cast<double>(r.below(1000000)) / 100);
   }
 }
 // Sixteen digits shaped like a card that fail the Luhn check.
 std::string luhn_failing(Rng& r) {
   std::string d = std::string(1, "3456"[r.below(4)]) + digits(r, 15);
   if (luhn_valid(d)) d.back() = static_cast<char>('0' + (d.back() - '0' + 1) % 10);
-  if (r.chance(0.5)) return d.substr(0, 4) + " " + d.substr(4, 4) + " " + d.substr(8, 4) + " " + d.substr(12);
+  if (r.chance(0.5))
+    return d.substr(0, 4) + " " + d.substr(4, 4) + " " + d.substr(8, 4) + " " + d.substr(12);
   return d;
 }
 // An IBAN-shaped string whose check digits are wrong.
 std::string bad_iban(Rng& r) {
   for (;;) {
     std::string s = "DE" + digits(r, 20);
-    if (!iban_valid(s)) return s.substr(0, 4) + " " + s.substr(4, 4) + " " + s.substr(8, 4) + " " + s.substr(12, 4) + " " + s.substr(16, 4) + " " + s.substr(20);
+    if (!iban_valid(s))
+      return s.substr(0, 4) + " " + s.substr(4, 4) + " " + s.substr(8, 4) + " " + s.substr(12, 4) +
+             " " + s.substr(16, 4) + " " + s.substr(20);
   }
 }
 // SSN-shaped, outside the valid ranges.
@@ -104,10 +134,10 @@ std::string long_number(Rng& r) {
   return s;
 }
 std::string identifier(Rng& r) {
-  static const char* kWords[] = {"user", "account", "settings", "factory", "provider", "handler",
-                                 "request", "response", "cache", "token", "stream", "buffer",
-                                 "manager", "client", "server", "config", "parser", "builder",
-                                 "password", "reset", "session", "validator", "router", "engine"};
+  static const char* kWords[] = {
+      "user",   "account", "settings", "factory", "provider", "handler",   "request", "response",
+      "cache",  "token",   "stream",   "buffer",  "manager",  "client",    "server",  "config",
+      "parser", "builder", "password", "reset",   "session",  "validator", "router",  "engine"};
   std::string s;
   const uint64_t n = 3 + r.below(4);
   const bool snake = r.chance(0.5);
@@ -135,29 +165,52 @@ std::string expand(Rng& r, std::string_view tpl) {
     const size_t close = tpl.find('}', i);
     const std::string_view name = tpl.substr(i + 1, close - i - 1);
     i = close;
-    if (name == "date") out += date(r);
-    else if (name == "time") out += time_of_day(r);
-    else if (name == "iso") out += iso(r);
-    else if (name == "version") out += version(r);
-    else if (name == "uuid") out += uuid(r);
-    else if (name == "sha7") out += hex(r, 7);
-    else if (name == "sha40") out += hex(r, 40);
-    else if (name == "sha64") out += hex(r, 64);
-    else if (name == "hex8") out += hex(r, 8);
-    else if (name == "hex32") out += hex(r, 32);
-    else if (name == "order") out += order(r);
-    else if (name == "money") out += money(r);
-    else if (name == "n") out += num(r, 0, 99);
-    else if (name == "nn") out += num(r, 100, 99999);
-    else if (name == "port") out += num(r, 1024, 65535);
-    else if (name == "pct") out += num(r, 1, 99) + "%";
-    else if (name == "luhnfail") out += luhn_failing(r);
-    else if (name == "badiban") out += bad_iban(r);
-    else if (name == "badssn") out += bad_ssn(r);
-    else if (name == "long") out += long_number(r);
-    else if (name == "dec") out += fmt::format("{}.{}", r.below(1000), digits(r, 1 + r.below(8)));
-    else if (name == "ident") out += identifier(r);
-    else if (name == "last4") out += digits(r, 4);
+    if (name == "date")
+      out += date(r);
+    else if (name == "time")
+      out += time_of_day(r);
+    else if (name == "iso")
+      out += iso(r);
+    else if (name == "version")
+      out += version(r);
+    else if (name == "uuid")
+      out += uuid(r);
+    else if (name == "sha7")
+      out += hex(r, 7);
+    else if (name == "sha40")
+      out += hex(r, 40);
+    else if (name == "sha64")
+      out += hex(r, 64);
+    else if (name == "hex8")
+      out += hex(r, 8);
+    else if (name == "hex32")
+      out += hex(r, 32);
+    else if (name == "order")
+      out += order(r);
+    else if (name == "money")
+      out += money(r);
+    else if (name == "n")
+      out += num(r, 0, 99);
+    else if (name == "nn")
+      out += num(r, 100, 99999);
+    else if (name == "port")
+      out += num(r, 1024, 65535);
+    else if (name == "pct")
+      out += num(r, 1, 99) + "%";
+    else if (name == "luhnfail")
+      out += luhn_failing(r);
+    else if (name == "badiban")
+      out += bad_iban(r);
+    else if (name == "badssn")
+      out += bad_ssn(r);
+    else if (name == "long")
+      out += long_number(r);
+    else if (name == "dec")
+      out += fmt::format("{}.{}", r.below(1000), digits(r, 1 + r.below(8)));
+    else if (name == "ident")
+      out += identifier(r);
+    else if (name == "last4")
+      out += digits(r, 4);
     else if (name == "pow2") {
       const unsigned e = 30 + static_cast<unsigned>(r.below(34));
       out += fmt::format("2^{} = {}", e, uint64_t{1} << e);
@@ -169,9 +222,14 @@ std::string expand(Rng& r, std::string_view tpl) {
     } else if (name == "fib") {
       const unsigned n = 40 + static_cast<unsigned>(r.below(50));
       uint64_t a = 0, b = 1;
-      for (unsigned k = 0; k < n; ++k) { const uint64_t t = a + b; a = b; b = t; }
+      for (unsigned k = 0; k < n; ++k) {
+        const uint64_t t = a + b;
+        a = b;
+        b = t;
+      }
       out += fmt::format("F({}) = {}", n, a);
-    } else out += name;
+    } else
+      out += name;
   }
   return out;
 }
@@ -199,7 +257,8 @@ constexpr std::string_view kChat[] = {
     "Can you recommend a book about the history of cryptography?",
 };
 constexpr std::string_view kCode[] = {
-    "def login(user: str, password: str) -> bool:\n    password = getpass.getpass()\n    return check(user, password)\n",
+    "def login(user: str, password: str) -> bool:\n    password = getpass.getpass()\n    return "
+    "check(user, password)\n",
     "api_key = os.environ[\"OPENAI_API_KEY\"]\nclient = Client(api_key=api_key)\n",
     "const token = process.env.GITHUB_TOKEN;\nconst {ident} = await fetchAll(token);\n",
     "std::vector<std::string> names; auto it = names.begin(); // fixed in {sha7}\n",
@@ -304,55 +363,94 @@ struct Frame {
   bool context;      // names what the value is (needed by context-only formats)
 };
 
-constexpr Frame kEmailFrames[] = {
-    {"Please reply to {V} when you can.", true}, {"Contact: {V}", true}, {"cc {V}", false},
-    {"{V} wrote:", false}, {"\"email\": \"{V}\"", true}, {"Send the invoice to <{V}>.", false},
-    {"mailto:{V}", true}, {"(you can also use {V})", false}, {"Her address is {V}.", false}};
-constexpr Frame kPhoneFrames[] = {
-    {"Call me at {V}.", true}, {"My number is {V}", true}, {"Tel: {V}", true}, {"{V}", false},
-    {"The office is on {V} until six.", false}, {"\"phone\": \"{V}\"", true},
-    {"Mobile {V}", true}, {"Text {V} when you land.", true}, {"or ({V}) after 5pm", false}};
-constexpr Frame kCardFrames[] = {
-    {"Card number: {V}", true}, {"Charge {V} please.", false}, {"{V} exp 09/27 cvv 123", true},
-    {"\"card\": \"{V}\"", true}, {"pay with {V}", true}, {"my visa {V} was declined", true},
-    {"{V}", false}, {"Here it is: {V}.", false}, {"use {V} for the deposit", false}};
-constexpr Frame kIbanFrames[] = {
-    {"IBAN: {V}", true}, {"Please wire the money to {V}.", false}, {"{V} (account holder J. Doe)", false},
-    {"\"iban\":\"{V}\"", true}, {"Bank account {V}, BIC DEUTDEFF", true}};
-constexpr Frame kSsnFrames[] = {
-    {"SSN {V}", true}, {"Social security number: {V}", true}, {"{V} is on the W-2 form.", false},
-    {"\"ssn\": \"{V}\"", true}, {"her SSN is {V}.", true}, {"ssn={V}", true}};
-constexpr Frame kIpFrames[] = {
-    {"Server {V} is down again.", false}, {"ping {V}", false}, {"\"ip\": \"{V}\"", true},
-    {"X-Forwarded-For: {V}", true}, {"allow from {V}", false}, {"The client came from {V}.", false}};
-constexpr Frame kAddressFrames[] = {
-    {"Ship to {V}, Springfield, IL 62704.", true}, {"I live at {V}.", true},
-    {"Office: {V}, 2nd floor", true}, {"\"address\": \"{V}\"", true}, {"Deliver to {V}", true},
-    {"{V}\nApt 4B", false}, {"We moved to {V} last year.", false}};
+constexpr Frame kEmailFrames[] = {{"Please reply to {V} when you can.", true},
+                                  {"Contact: {V}", true},
+                                  {"cc {V}", false},
+                                  {"{V} wrote:", false},
+                                  {"\"email\": \"{V}\"", true},
+                                  {"Send the invoice to <{V}>.", false},
+                                  {"mailto:{V}", true},
+                                  {"(you can also use {V})", false},
+                                  {"Her address is {V}.", false}};
+constexpr Frame kPhoneFrames[] = {{"Call me at {V}.", true},
+                                  {"My number is {V}", true},
+                                  {"Tel: {V}", true},
+                                  {"{V}", false},
+                                  {"The office is on {V} until six.", false},
+                                  {"\"phone\": \"{V}\"", true},
+                                  {"Mobile {V}", true},
+                                  {"Text {V} when you land.", true},
+                                  {"or ({V}) after 5pm", false}};
+constexpr Frame kCardFrames[] = {{"Card number: {V}", true},
+                                 {"Charge {V} please.", false},
+                                 {"{V} exp 09/27 cvv 123", true},
+                                 {"\"card\": \"{V}\"", true},
+                                 {"pay with {V}", true},
+                                 {"my visa {V} was declined", true},
+                                 {"{V}", false},
+                                 {"Here it is: {V}.", false},
+                                 {"use {V} for the deposit", false}};
+constexpr Frame kIbanFrames[] = {{"IBAN: {V}", true},
+                                 {"Please wire the money to {V}.", false},
+                                 {"{V} (account holder J. Doe)", false},
+                                 {"\"iban\":\"{V}\"", true},
+                                 {"Bank account {V}, BIC DEUTDEFF", true}};
+constexpr Frame kSsnFrames[] = {{"SSN {V}", true},
+                                {"Social security number: {V}", true},
+                                {"{V} is on the W-2 form.", false},
+                                {"\"ssn\": \"{V}\"", true},
+                                {"her SSN is {V}.", true},
+                                {"ssn={V}", true}};
+constexpr Frame kIpFrames[] = {{"Server {V} is down again.", false},
+                               {"ping {V}", false},
+                               {"\"ip\": \"{V}\"", true},
+                               {"X-Forwarded-For: {V}", true},
+                               {"allow from {V}", false},
+                               {"The client came from {V}.", false}};
+constexpr Frame kAddressFrames[] = {{"Ship to {V}, Springfield, IL 62704.", true},
+                                    {"I live at {V}.", true},
+                                    {"Office: {V}, 2nd floor", true},
+                                    {"\"address\": \"{V}\"", true},
+                                    {"Deliver to {V}", true},
+                                    {"{V}\nApt 4B", false},
+                                    {"We moved to {V} last year.", false}};
 constexpr Frame kKeyFrames[] = {
-    {"OPENAI_API_KEY={V}", true}, {"here's my key {V}", true}, {"export TOKEN={V}", true},
-    {"\"token\": \"{V}\"", true}, {"Authorization: token {V}", true},
-    {"curl -H 'Authorization: Bearer {V}' https://api.example.com", true}, {"{V}", false},
+    {"OPENAI_API_KEY={V}", true},
+    {"here's my key {V}", true},
+    {"export TOKEN={V}", true},
+    {"\"token\": \"{V}\"", true},
+    {"Authorization: token {V}", true},
+    {"curl -H 'Authorization: Bearer {V}' https://api.example.com", true},
+    {"{V}", false},
     {"it failed with {V} as the credential", false}};
-constexpr Frame kAwsSecretFrames[] = {
-    {"aws_secret_access_key = {V}", true}, {"AWS_SECRET_ACCESS_KEY={V}", true},
-    {"\"SecretAccessKey\": \"{V}\"", true}, {"secret_key: {V}", true}};
-constexpr Frame kJwtFrames[] = {
-    {"Authorization: Bearer {V}", true}, {"token={V}", true}, {"{V}", false},
-    {"\"id_token\": \"{V}\"", true}, {"Cookie: session={V}; Path=/", true},
-    {"decode this jwt {V} please", true}};
-constexpr Frame kPemFrames[] = {
-    {"Here is the key:\n{V}\n", true}, {"```\n{V}\n```", false}, {"key = '''{V}'''", true},
-    {"{V}", false}};
+constexpr Frame kAwsSecretFrames[] = {{"aws_secret_access_key = {V}", true},
+                                      {"AWS_SECRET_ACCESS_KEY={V}", true},
+                                      {"\"SecretAccessKey\": \"{V}\"", true},
+                                      {"secret_key: {V}", true}};
+constexpr Frame kJwtFrames[] = {{"Authorization: Bearer {V}", true},
+                                {"token={V}", true},
+                                {"{V}", false},
+                                {"\"id_token\": \"{V}\"", true},
+                                {"Cookie: session={V}; Path=/", true},
+                                {"decode this jwt {V} please", true}};
+constexpr Frame kPemFrames[] = {{"Here is the key:\n{V}\n", true},
+                                {"```\n{V}\n```", false},
+                                {"key = '''{V}'''", true},
+                                {"{V}", false}};
 constexpr Frame kPasswordFrames[] = {
-    {"password={V}", true}, {"password: {V}\n", true}, {"\"password\": \"{V}\"", true},
-    {"pwd={V}", true}, {"DB_PASSWORD='{V}'", true}, {"mysql -u root --password {V} app", true},
+    {"password={V}", true},           {"password: {V}\n", true},
+    {"\"password\": \"{V}\"", true},  {"pwd={V}", true},
+    {"DB_PASSWORD='{V}'", true},      {"mysql -u root --password {V} app", true},
     {"my password is {V} btw", true}, {"postgres://admin:{V}@db.example.com:5432/app", true},
-    {"passwd: {V}\n", true}, {"export PGPASSWORD={V}", true}, {"Passphrase = \"{V}\"", true}};
-constexpr Frame kEntropyFrames[] = {
-    {"session {V} expired", false}, {"use this one: {V}", false}, {"cookie sid={V}", false},
-    {"the value was {V}", false}, {"{V}", false}, {"\"nonce\": \"{V}\"", false},
-    {"X-Request-Signature: {V}", false}};
+    {"passwd: {V}\n", true},          {"export PGPASSWORD={V}", true},
+    {"Passphrase = \"{V}\"", true}};
+constexpr Frame kEntropyFrames[] = {{"session {V} expired", false},
+                                    {"use this one: {V}", false},
+                                    {"cookie sid={V}", false},
+                                    {"the value was {V}", false},
+                                    {"{V}", false},
+                                    {"\"nonce\": \"{V}\"", false},
+                                    {"X-Request-Signature: {V}", false}};
 
 template <size_t N>
 const Frame& pick_frame(Rng& r, const Frame (&frames)[N], bool need_context) {
@@ -379,22 +477,45 @@ std::string CorpusGenerator::entity_sentence(EntityType type, const std::string&
   const bool bare = format.ends_with("-bare") && type != EntityType::kCard;
   const Frame* f = nullptr;
   switch (type) {
-    case EntityType::kEmail: f = &pick_frame(rng_, kEmailFrames, false); break;
-    case EntityType::kPhone: f = &pick_frame(rng_, kPhoneFrames, bare); break;
-    case EntityType::kCard: f = &pick_frame(rng_, kCardFrames, false); break;
-    case EntityType::kIban: f = &pick_frame(rng_, kIbanFrames, false); break;
-    case EntityType::kSsn: f = &pick_frame(rng_, kSsnFrames, format == "ssn/bare"); break;
-    case EntityType::kIpAddress: f = &pick_frame(rng_, kIpFrames, false); break;
-    case EntityType::kStreetAddress: f = &pick_frame(rng_, kAddressFrames, false); break;
+    case EntityType::kEmail:
+      f = &pick_frame(rng_, kEmailFrames, false);
+      break;
+    case EntityType::kPhone:
+      f = &pick_frame(rng_, kPhoneFrames, bare);
+      break;
+    case EntityType::kCard:
+      f = &pick_frame(rng_, kCardFrames, false);
+      break;
+    case EntityType::kIban:
+      f = &pick_frame(rng_, kIbanFrames, false);
+      break;
+    case EntityType::kSsn:
+      f = &pick_frame(rng_, kSsnFrames, format == "ssn/bare");
+      break;
+    case EntityType::kIpAddress:
+      f = &pick_frame(rng_, kIpFrames, false);
+      break;
+    case EntityType::kStreetAddress:
+      f = &pick_frame(rng_, kAddressFrames, false);
+      break;
     case EntityType::kApiKey:
       f = format == "api_key/aws-secret" ? &pick_frame(rng_, kAwsSecretFrames, true)
                                          : &pick_frame(rng_, kKeyFrames, false);
       break;
-    case EntityType::kJwt: f = &pick_frame(rng_, kJwtFrames, false); break;
-    case EntityType::kPrivateKey: f = &pick_frame(rng_, kPemFrames, false); break;
-    case EntityType::kPassword: f = &pick_frame(rng_, kPasswordFrames, true); break;
-    case EntityType::kHighEntropy: f = &pick_frame(rng_, kEntropyFrames, false); break;
-    case EntityType::kCustom: break;
+    case EntityType::kJwt:
+      f = &pick_frame(rng_, kJwtFrames, false);
+      break;
+    case EntityType::kPrivateKey:
+      f = &pick_frame(rng_, kPemFrames, false);
+      break;
+    case EntityType::kPassword:
+      f = &pick_frame(rng_, kPasswordFrames, true);
+      break;
+    case EntityType::kHighEntropy:
+      f = &pick_frame(rng_, kEntropyFrames, false);
+      break;
+    case EntityType::kCustom:
+      break;
   }
   std::string_view text = f ? f->text : "{V}";
   const size_t v = text.find("{V}");
@@ -426,7 +547,8 @@ Document CorpusGenerator::with_entity(EntityType type, int count) {
       const size_t mid = d.text.find(". ", d.text.size() / 2);
       insert = mid == std::string::npos ? d.text.size() : mid + 2;
     }
-    std::string sep_before = insert == 0 || d.text.empty() ? "" : (d.text[insert - 1] == '\n' ? "" : " ");
+    std::string sep_before =
+        insert == 0 || d.text.empty() ? "" : (d.text[insert - 1] == '\n' ? "" : " ");
     std::string sep_after = insert >= d.text.size() ? "" : "\n";
     if (where == 2 && insert < d.text.size()) sep_before.clear();
     const std::string piece = sep_before + sentence + sep_after;
@@ -451,11 +573,16 @@ namespace {
 std::string json_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -483,7 +610,8 @@ PlantedConversation CorpusGenerator::conversation() {
     // ambiguous to any reader ("506 458 9870 4111 1111 1111 1111").
     extra[slot] += "\n" + entity_sentence(p.type, p.value, p.format, &at);
     c.needles.push_back(p.value);
-    if (p.value.find_first_of("\r\n") != std::string::npos) c.needles.push_back(json_escape(p.value));
+    if (p.value.find_first_of("\r\n") != std::string::npos)
+      c.needles.push_back(json_escape(p.value));
     c.planted.push_back(std::move(p));
   }
   auto text_msg = [](std::string role, std::string text) {
@@ -492,18 +620,20 @@ PlantedConversation CorpusGenerator::conversation() {
     m.content.push_back(api::ContentPart{api::ContentPart::Kind::kText, std::move(text), {}});
     return m;
   };
-  req.messages.push_back(text_msg("system", "You are a helpful assistant for a support desk." + extra[0]));
+  req.messages.push_back(
+      text_msg("system", "You are a helpful assistant for a support desk." + extra[0]));
   req.messages.push_back(text_msg("user", benign_paragraph("ticket") + extra[1]));
   api::ChatMessage call;
   call.role = "assistant";
   call.content_is_null = true;
-  const std::string args = fmt::format(R"({{"query":"{}","note":"{}"}})", "order status",
-                                       json_escape(extra[3]));
+  const std::string args =
+      fmt::format(R"({{"query":"{}","note":"{}"}})", "order status", json_escape(extra[3]));
   call.tool_calls_json = fmt::format(
       R"([{{"id":"call_{}","type":"function","function":{{"name":"lookup","arguments":"{}"}}}}])",
       rng_.below(100000), json_escape(args));
   req.messages.push_back(std::move(call));
-  api::ChatMessage tool = text_msg("tool", "Lookup result: " + benign_paragraph("orders") + extra[4]);
+  api::ChatMessage tool =
+      text_msg("tool", "Lookup result: " + benign_paragraph("orders") + extra[4]);
   tool.tool_call_id = "call_0";
   req.messages.push_back(std::move(tool));
   req.messages.push_back(text_msg("user", benign_paragraph("chat") + extra[5]));

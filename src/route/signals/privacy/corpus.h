@@ -85,8 +85,8 @@ class CorpusGenerator {
  private:
   std::string benign_paragraph(const std::string& kind);
   // A sentence around an entity of `type`; `value` is inserted at *at.
-  std::string entity_sentence(EntityType type, const std::string& value,
-                              const std::string& format, size_t* at);
+  std::string entity_sentence(EntityType type, const std::string& value, const std::string& format,
+                              size_t* at);
 
   Rng rng_;
 };

@@ -17,8 +17,8 @@ constexpr unsigned kCaseless = HS_FLAG_CASELESS;
 
 constexpr PatternSpec kPatterns[] = {
     // E-mail: from the '@' (the local part is found backwards, StartFinder::kEmail).
-    {R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail, R::kEmail,
-     S::kEmail, true},
+    {R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail, R::kEmail, S::kEmail,
+     true},
     // Secrets with a vendor prefix.
     {R"((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
      R::kToken, S::kToken, false},
@@ -31,16 +31,16 @@ constexpr PatternSpec kPatterns[] = {
     {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, S::kToken,
      false},
     {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, S::kToken, false},
-    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt,
-     S::kJwt, false},
+    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt, S::kJwt,
+     false},
     {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
      S::kPemBegin, false},
     // Assignments: the match ends at the separator; the value follows (spaces skipped).
     {R"((?:password|passwd|passphrase|pwd|pass)(?:\\*["'])?[ \t]*(?:=>|:=|=|:))", kCaseless,
      T::kPassword, R::kPasswordValue, S::kKey, false},
     {R"(--pass(?:word)?[= ])", kCaseless, T::kPassword, R::kPasswordValue, S::kKey, false},
-    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was))", kCaseless, T::kPassword,
-     R::kPasswordIs, S::kKey, false},
+    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was))", kCaseless, T::kPassword, R::kPasswordIs,
+     S::kKey, false},
     {R"(://[^\s:/@"'<>]{1,64}:)", 0, T::kPassword, R::kUrlPassword, S::kKey, false},
     {R"((?:api[_\-]?key|access[_\-]?token|auth[_\-]?token|secret[_\-]?key|client[_\-]?secret|)"
      R"(secret[_\-]?access[_\-]?key|private[_\-]?token|refresh[_\-]?token|api[_\-]?token|)"
@@ -70,20 +70,23 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 constexpr std::string_view kPhoneWords[] = {
-    "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text",
-    "contact", "reach", "dial", "ph", "hotline", "landline", "my number", "numero", "telefon"};
-constexpr std::string_view kCardWords[] = {
-    "card", "visa", "mastercard", "amex", "discover", "credit", "debit", "cc", "pan", "payment",
-    "pay", "charge", "billing", "exp", "expiry", "expires", "cvv", "cvc", "jcb", "maestro"};
+    "phone",    "tel",      "telephone", "mobile",  "cell",   "call", "fax",
+    "whatsapp", "sms",      "text",      "contact", "reach",  "dial", "ph",
+    "hotline",  "landline", "my number", "numero",  "telefon"};
+constexpr std::string_view kCardWords[] = {"card",    "visa",   "mastercard", "amex", "discover",
+                                           "credit",  "debit",  "cc",         "pan",  "payment",
+                                           "pay",     "charge", "billing",    "exp",  "expiry",
+                                           "expires", "cvv",    "cvc",        "jcb",  "maestro"};
 constexpr std::string_view kNotCardWords[] = {
-    "divide", "compute", "prime", "primes", "product", "times", "gcd", "base", "sum", "multiply",
-    "factor", "mod", "modulo", "digits", "equals", "plus", "minus", "round", "write", "order",
-    "invoice", "tracking", "reference", "ref", "serial", "id", "number of", "remainder"};
+    "divide",   "compute",   "prime",    "primes", "product", "times",     "gcd",
+    "base",     "sum",       "multiply", "factor", "mod",     "modulo",    "digits",
+    "equals",   "plus",      "minus",    "round",  "write",   "order",     "invoice",
+    "tracking", "reference", "ref",      "serial", "id",      "number of", "remainder"};
 // Right after the number: "N times M", "N is the product of", "N in base 2", "N is a prime".
-constexpr std::string_view kNotCardWordsAfter[] = {"times", "product", "prime", "base", "mod",
-                                                   "divided", "squared", "factorial"};
-constexpr std::string_view kSsnWords[] = {"ssn", "social security", "ss#", "ss no", "socsec",
-                                          "social sec", "ssa"};
+constexpr std::string_view kNotCardWordsAfter[] = {"times", "product", "prime",   "base",
+                                                   "mod",   "divided", "squared", "factorial"};
+constexpr std::string_view kSsnWords[] = {"ssn",    "social security", "ss#", "ss no",
+                                          "socsec", "social sec",      "ssa"};
 
 // A date written with separators: 2024-01-15, 15.01.2024, 01 15 2024.
 bool date_shaped(const std::array<uint8_t, 16>& g, size_t n) {
@@ -119,8 +122,10 @@ bool refine_phone_at(std::string_view t, size_t b, size_t e) {
       groups[ngroups++] = static_cast<uint8_t>(cur);
       cur = 0;
     }
-    if (ch == '.') dots = true;
-    else other_seps = true;
+    if (ch == '.')
+      dots = true;
+    else
+      other_seps = true;
     if (ch == '(') {
       if (open_paren) return false;
       open_paren = true;
@@ -180,7 +185,8 @@ bool continues_group(std::string_view t, size_t s) {
 // number ("id 22571 0044 20 2625 9106") or an unclosed parenthesis: retry from each later group.
 bool refine_phone(std::string_view t, size_t b, size_t e, size_t* ob) {
   for (size_t s = b; s + 7 <= e; ++s) {
-    if (s > b && !(is_one_of(t[s - 1], " (") && (is_digit(t[s]) || is_one_of(t[s], "+(")))) continue;
+    if (s > b && !(is_one_of(t[s - 1], " (") && (is_digit(t[s]) || is_one_of(t[s], "+("))))
+      continue;
     if (s > b && t[s - 1] == ' ' && is_digit(t[s - 2]) && t[s] != '+' && t[s] != '(') {
       // After another number, only a number with its own unambiguous shape starts here.
       bool spaced = false;
@@ -325,8 +331,8 @@ bool refine_ipv4(std::string_view t, size_t b, size_t e) {
     return false;
   if (!ipv4_valid(t.substr(b, e - b))) return false;
   // "version 1.2.3.4", "build 10.0.1.2": the word right before says it is a version.
-  constexpr std::string_view kVersionWords[] = {"version", "ver", "v", "release", "build",
-                                                "firmware", "v."};
+  constexpr std::string_view kVersionWords[] = {"version", "ver",      "v", "release",
+                                                "build",   "firmware", "v."};
   size_t k = b;
   while (k > 0 && is_one_of(t[k - 1], " :")) --k;
   size_t w = k;
@@ -347,11 +353,11 @@ bool refine_ipv6(std::string_view t, size_t b, size_t e) {
 bool refine_address(std::string_view t, size_t b, size_t e) {
   // Words that start a title or a count ("3 The Long Way", "9 Supreme Court") rather than a
   // street name.
-  constexpr std::string_view kStop[] = {"The", "A", "An", "Of", "And", "In", "On", "To", "For",
-                                        "Supreme", "High", "Federal", "District", "Best", "Top",
-                                        "Easy", "Simple", "Quick", "More", "Other", "Great",
-                                        "Steps", "Ways", "Times", "Days", "Years", "Hours",
-                                        "Minutes", "Weeks", "Months", "Data", "Step"};
+  constexpr std::string_view kStop[] = {
+      "The",    "A",       "An",    "Of",      "And",      "In",     "On",   "To",
+      "For",    "Supreme", "High",  "Federal", "District", "Best",   "Top",  "Easy",
+      "Simple", "Quick",   "More",  "Other",   "Great",    "Steps",  "Ways", "Times",
+      "Days",   "Years",   "Hours", "Minutes", "Weeks",    "Months", "Data", "Step"};
   if (is_alnum(before(t, b))) return false;
   size_t i = b;
   while (i < e && (is_alnum(t[i]) || t[i] == ',')) ++i;
@@ -375,10 +381,14 @@ struct Classes {
 Classes classes_of(std::string_view s) {
   Classes c;
   for (char ch : s) {
-    if (ch >= 'a' && ch <= 'z') c.lower = true;
-    else if (ch >= 'A' && ch <= 'Z') c.upper = true;
-    else if (is_digit(ch)) c.digit = true;
-    else c.symbol = true;
+    if (ch >= 'a' && ch <= 'z')
+      c.lower = true;
+    else if (ch >= 'A' && ch <= 'Z')
+      c.upper = true;
+    else if (is_digit(ch))
+      c.digit = true;
+    else
+      c.symbol = true;
   }
   return c;
 }
@@ -468,11 +478,14 @@ bool placeholder_like(std::string_view v) {
   for (char ch : v) all_mask = all_mask && is_one_of(ch, "*xX.#-_•");
   if (all_mask) return true;
   constexpr std::string_view kStop[] = {
-      "null", "none", "nil", "true", "false", "undefined", "str", "string", "int", "bool",
-      "password", "passwd", "pwd", "required", "optional", "empty", "redacted", "hidden",
-      "secret", "your_password", "yourpassword", "your-password", "your_api_key", "yourapikey",
-      "your-api-key", "your_token", "changeme", "example", "placeholder", "token", "api_key",
-      "apikey", "mask", "masked", "n/a", "todo", "tbd", "string;", "text", "varchar"};
+      "null",         "none",          "nil",          "true",        "false",
+      "undefined",    "str",           "string",       "int",         "bool",
+      "password",     "passwd",        "pwd",          "required",    "optional",
+      "empty",        "redacted",      "hidden",       "secret",      "your_password",
+      "yourpassword", "your-password", "your_api_key", "yourapikey",  "your-api-key",
+      "your_token",   "changeme",      "example",      "placeholder", "token",
+      "api_key",      "apikey",        "mask",         "masked",      "n/a",
+      "todo",         "tbd",           "string;",      "text",        "varchar"};
   for (auto w : kStop)
     if (iequals(v, w)) return true;
   return false;
@@ -481,16 +494,19 @@ bool placeholder_like(std::string_view v) {
 bool code_like(std::string_view v) {
   // Unquoted expressions in code: calls, indexing, attribute access, variables, keywords.
   constexpr std::string_view kKeywords[] = {
-      "await", "new", "yield", "lambda", "function", "async", "typeof", "self", "this", "input",
-      "getpass", "request", "req", "args", "params", "form", "data", "config", "settings", "env",
-      "options", "opts", "user", "credentials", "creds", "kwargs", "prompt", "value", "val"};
+      "await", "new",    "yield",    "lambda",  "function", "async", "typeof", "self",
+      "this",  "input",  "getpass",  "request", "req",      "args",  "params", "form",
+      "data",  "config", "settings", "env",     "options",  "opts",  "user",   "credentials",
+      "creds", "kwargs", "prompt",   "value",   "val"};
   for (auto k : kKeywords)
     if (iequals(v, k)) return true;
   bool letters_only = true, has_dot = false, lower = false, upper = false;
   for (char ch : v) {
     if (is_one_of(ch, "([{$")) return true;
-    if (ch == '.') has_dot = true;
-    else if (!is_alpha(ch) && ch != '_') letters_only = false;
+    if (ch == '.')
+      has_dot = true;
+    else if (!is_alpha(ch) && ch != '_')
+      letters_only = false;
     lower = lower || (ch >= 'a' && ch <= 'z');
     upper = upper || (ch >= 'A' && ch <= 'Z');
   }
@@ -632,9 +648,10 @@ int common_pair_percent(std::string_view s) {
 }
 
 // Made of words (camelCase, snake_case, SCREAMING_CASE, paths): two thirds of the characters
-// sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX" -> get, X),
-// and most letter pairs inside those words are among the 120 most common in English. About one
-// in six pairs of random letters is; about three in four of identifiers' are (threshold: 60%).
+// sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX"
+// -> get, X), and most letter pairs inside those words are among the 120 most common in English.
+// About one in six pairs of random letters is; about three in four of identifiers' are (threshold:
+// 60%).
 bool wordy(std::string_view s) {
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   bool has_lower = false;
@@ -709,7 +726,8 @@ std::span<const PatternSpec> builtin_patterns() { return kPatterns; }
 size_t find_start(StartFinder f, std::string_view t, size_t end) {
   size_t s = std::min(end, t.size());
   switch (f) {
-    case S::kEngine: return s;
+    case S::kEngine:
+      return s;
     case S::kEmail: {
       while (s > 0 && end - s < 320 && t[s - 1] != '@') --s;
       if (s == 0 || t[s - 1] != '@') return end;
@@ -755,30 +773,44 @@ size_t find_start(StartFinder f, std::string_view t, size_t end) {
 
 int entity_priority(EntityType type) {
   switch (type) {
-    case T::kPrivateKey: return 100;
-    case T::kJwt: return 95;
-    case T::kApiKey: return 90;
-    case T::kPassword: return 85;
-    case T::kCustom: return 80;
-    case T::kIban: return 72;  // a longer, checksummed span that may contain a Luhn-valid run
-    case T::kCard: return 70;
-    case T::kSsn: return 66;
-    case T::kEmail: return 60;
-    case T::kIpAddress: return 55;
-    case T::kPhone: return 50;
-    case T::kStreetAddress: return 45;
-    case T::kHighEntropy: return 10;
+    case T::kPrivateKey:
+      return 100;
+    case T::kJwt:
+      return 95;
+    case T::kApiKey:
+      return 90;
+    case T::kPassword:
+      return 85;
+    case T::kCustom:
+      return 80;
+    case T::kIban:
+      return 72;  // a longer, checksummed span that may contain a Luhn-valid run
+    case T::kCard:
+      return 70;
+    case T::kSsn:
+      return 66;
+    case T::kEmail:
+      return 60;
+    case T::kIpAddress:
+      return 55;
+    case T::kPhone:
+      return 50;
+    case T::kStreetAddress:
+      return 45;
+    case T::kHighEntropy:
+      return 10;
   }
   return 0;
 }
 
-bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptions& o,
-            size_t* ob, size_t* oe) {
+bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptions& o, size_t* ob,
+            size_t* oe) {
   if (b >= e || e > t.size()) return false;
   *ob = b;
   *oe = e;
   switch (r) {
-    case R::kNone: return true;
+    case R::kNone:
+      return true;
     case R::kWord: {
       const bool left_ok = !is_alnum(t[b]) || !is_alnum(before(t, b));
       const bool right_ok = !is_alnum(t[e - 1]) || !is_alnum(at(t, e));
@@ -805,24 +837,41 @@ bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptio
       *ob = s;
       return true;
     }
-    case R::kPhone: return refine_phone(t, b, e, ob);
-    case R::kCard: return refine_card(t, b, e, ob);
-    case R::kIban: return refine_iban(t, b, e);
-    case R::kSsnSeparated: return refine_ssn(t, b, e, false);
-    case R::kSsnBare: return refine_ssn(t, b, e, true);
-    case R::kIpv4: return refine_ipv4(t, b, e);
-    case R::kIpv6: return refine_ipv6(t, b, e);
-    case R::kStreetAddress: return refine_address(t, b, e);
-    case R::kToken: return refine_token(t, b, e);
-    case R::kOpenAiKey: return refine_openai(t, b, e);
-    case R::kSlackToken: return refine_slack(t, b, e);
-    case R::kJwt: return refine_jwt(t, b, e);
-    case R::kPemBlock: refine_pem(t, b, e, oe); return true;
+    case R::kPhone:
+      return refine_phone(t, b, e, ob);
+    case R::kCard:
+      return refine_card(t, b, e, ob);
+    case R::kIban:
+      return refine_iban(t, b, e);
+    case R::kSsnSeparated:
+      return refine_ssn(t, b, e, false);
+    case R::kSsnBare:
+      return refine_ssn(t, b, e, true);
+    case R::kIpv4:
+      return refine_ipv4(t, b, e);
+    case R::kIpv6:
+      return refine_ipv6(t, b, e);
+    case R::kStreetAddress:
+      return refine_address(t, b, e);
+    case R::kToken:
+      return refine_token(t, b, e);
+    case R::kOpenAiKey:
+      return refine_openai(t, b, e);
+    case R::kSlackToken:
+      return refine_slack(t, b, e);
+    case R::kJwt:
+      return refine_jwt(t, b, e);
+    case R::kPemBlock:
+      refine_pem(t, b, e, oe);
+      return true;
     case R::kPasswordValue:
     case R::kKeyValue:
-    case R::kPasswordIs: return refine_assignment(r, t, b, e, ob, oe);
-    case R::kUrlPassword: return refine_url_password(t, e, ob, oe);
-    case R::kHighEntropy: return refine_high_entropy(t, b, e, o);
+    case R::kPasswordIs:
+      return refine_assignment(r, t, b, e, ob, oe);
+    case R::kUrlPassword:
+      return refine_url_password(t, e, ob, oe);
+    case R::kHighEntropy:
+      return refine_high_entropy(t, b, e, o);
   }
   return false;
 }

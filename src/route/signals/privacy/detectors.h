@@ -15,8 +15,8 @@
 namespace tiergate::privacy {
 
 enum class Refiner : uint8_t {
-  kNone,          // accept the engine span as is (custom regex)
-  kWord,          // custom dictionary word: not glued to letters or digits
+  kNone,  // accept the engine span as is (custom regex)
+  kWord,  // custom dictionary word: not glued to letters or digits
   kEmail,
   kPhone,
   kCard,
@@ -26,7 +26,7 @@ enum class Refiner : uint8_t {
   kIpv4,
   kIpv6,
   kStreetAddress,
-  kToken,         // fixed-prefix vendor token: whole token, not glued to token characters
+  kToken,  // fixed-prefix vendor token: whole token, not glued to token characters
   kOpenAiKey,
   kSlackToken,
   kJwt,
@@ -42,14 +42,14 @@ enum class Refiner : uint8_t {
 // HS_FLAG_SOM_LEFTMOST (start-of-match tracking made the whole database ten times slower); the
 // engine reports ends, and the start is recovered from the text around the end.
 enum class StartFinder : uint8_t {
-  kEngine,     // reported by Hyperscan (SOM): custom entities only
-  kEmail,      // back to '@', then over the local part
-  kHexColon,   // back over hex digits, ':' and '.' (IPv6)
-  kToken,      // back over token characters [A-Za-z0-9_-]
-  kJwt,        // back over token characters and dots, to the first "eyJ"
-  kUrl,        // back to "https://"
-  kPemBegin,   // back to "-----BEGIN"
-  kKey,        // the key of an assignment: back over separators, quotes, then the key word
+  kEngine,    // reported by Hyperscan (SOM): custom entities only
+  kEmail,     // back to '@', then over the local part
+  kHexColon,  // back over hex digits, ':' and '.' (IPv6)
+  kToken,     // back over token characters [A-Za-z0-9_-]
+  kJwt,       // back over token characters and dots, to the first "eyJ"
+  kUrl,       // back to "https://"
+  kPemBegin,  // back to "-----BEGIN"
+  kKey,       // the key of an assignment: back over separators, quotes, then the key word
 };
 
 struct PatternSpec {
@@ -87,8 +87,9 @@ struct Finding {
 
 // The byte pass, next to the Hyperscan pass: one walk over the text with a byte-class table that
 // finds numbers and addresses (phone, card, IBAN, SSN, IPv4, IPv6, street addresses, which
-// Hyperscan would have to track with slow class-led automata) and runs of token characters (generic high-entropy
-// secrets), refines them like the pattern candidates, and appends findings of enabled types.
+// Hyperscan would have to track with slow class-led automata) and runs of token characters (generic
+// high-entropy secrets), refines them like the pattern candidates, and appends findings of enabled
+// types.
 void scan_numbers_and_tokens(std::string_view text, const RefineOptions& options,
                              const std::array<bool, kEntityTypeCount>& enabled,
                              std::vector<Finding>& out);

@@ -42,9 +42,12 @@ PrivacyAction decide_privacy_action(PrivacyMode mode, const PrivacyScan& scan) {
 
 std::string_view privacy_action_name(PrivacyAction action) {
   switch (action) {
-    case PrivacyAction::kNone: return "none";
-    case PrivacyAction::kPinTrusted: return "pinned";
-    case PrivacyAction::kRedact: return "redacted";
+    case PrivacyAction::kNone:
+      return "none";
+    case PrivacyAction::kPinTrusted:
+      return "pinned";
+    case PrivacyAction::kRedact:
+      return "redacted";
   }
   return "none";
 }

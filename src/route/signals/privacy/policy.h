@@ -19,7 +19,7 @@ PrivacyMode effective_mode(const PrivacyConfig& config, std::string_view tenant,
 enum class PrivacyAction : uint8_t {
   kNone,        // nothing found, or mode off: route as usual
   kPinTrusted,  // serve only on a local/trusted tier; if none can serve, refuse (privacy_refusal)
-  kRedact,      // a trusted tier gets the request as is; an untrusted one only after Redactor::redact
+  kRedact,  // a trusted tier gets the request as is; an untrusted one only after Redactor::redact
 };
 
 // strict + sensitive -> kPinTrusted; redact + sensitive -> kRedact, except when the scan failed

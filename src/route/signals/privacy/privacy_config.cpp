@@ -7,10 +7,14 @@ namespace tiergate::privacy {
 namespace {
 
 bool parse_mode(const std::string& s, PrivacyMode* out) {
-  if (s == "strict") *out = PrivacyMode::kStrict;
-  else if (s == "redact") *out = PrivacyMode::kRedact;
-  else if (s == "off") *out = PrivacyMode::kOff;
-  else return false;
+  if (s == "strict")
+    *out = PrivacyMode::kStrict;
+  else if (s == "redact")
+    *out = PrivacyMode::kRedact;
+  else if (s == "off")
+    *out = PrivacyMode::kOff;
+  else
+    return false;
   return true;
 }
 
@@ -46,8 +50,10 @@ std::string regex_error(const std::string& regex, bool caseless) {
 void forward_errors(config::YamlReader& parent, const std::vector<std::string>& errors) {
   for (const auto& e : errors) {
     const size_t colon = e.find(": ");
-    if (colon == std::string::npos) parent.error("", e);
-    else parent.error(e.substr(0, colon), e.substr(colon + 2));
+    if (colon == std::string::npos)
+      parent.error("", e);
+    else
+      parent.error(e.substr(0, colon), e.substr(colon + 2));
   }
 }
 
@@ -55,9 +61,12 @@ void forward_errors(config::YamlReader& parent, const std::vector<std::string>& 
 
 std::string_view privacy_mode_name(PrivacyMode mode) {
   switch (mode) {
-    case PrivacyMode::kStrict: return "strict";
-    case PrivacyMode::kRedact: return "redact";
-    case PrivacyMode::kOff: return "off";
+    case PrivacyMode::kStrict:
+      return "strict";
+    case PrivacyMode::kRedact:
+      return "redact";
+    case PrivacyMode::kOff:
+      return "off";
   }
   return "strict";
 }

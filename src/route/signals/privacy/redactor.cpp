@@ -60,11 +60,21 @@ std::string json_unescape(std::string_view s) {
     }
     const char c = s[++i];
     switch (c) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
       case 'u': {
         uint32_t cp = 0, lo = 0;
         if (!read_hex4(s, i + 1, &cp)) {
@@ -80,7 +90,8 @@ std::string json_unescape(std::string_view s) {
         append_utf8(out, cp);
         break;
       }
-      default: out += c;  // \" \\ \/
+      default:
+        out += c;  // \" \\ \/
     }
   }
   return out;
@@ -89,14 +100,26 @@ std::string json_unescape(std::string_view s) {
 void json_escape_into(std::string& out, std::string_view s) {
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += static_cast<char>(c);
     }
   }
 }
@@ -187,8 +210,7 @@ Result<PrivacyScan> Redactor::redact(api::ChatRequest& request) {
       return;
     }
     if (entities.empty()) return;
-    const bool json =
-        std::find(json_fields.begin(), json_fields.end(), &text) != json_fields.end();
+    const bool json = std::find(json_fields.begin(), json_fields.end(), &text) != json_fields.end();
     std::string out;
     out.reserve(text.size());
     size_t pos = 0;
@@ -233,8 +255,8 @@ StreamRestorer::StreamRestorer(const Redactor& redactor, bool json)
 
 std::string StreamRestorer::push(std::string_view chunk) {
   std::string out;
-  if (pending_.empty() && (redactor_->placeholder_count() == 0 ||
-                           chunk.find('<') == std::string_view::npos)) {
+  if (pending_.empty() &&
+      (redactor_->placeholder_count() == 0 || chunk.find('<') == std::string_view::npos)) {
     out.assign(chunk);
     return out;
   }
@@ -265,8 +287,10 @@ void StreamRestorer::drain(std::string& out, bool final) {
     while (j < p.size() && j - lt < max && placeholder_char(p[j])) ++j;
     if (j < p.size() && p[j] == '>') {
       if (const std::string* v = redactor_->value_of(p.substr(lt, j - lt + 1))) {
-        if (json_) json_escape_into(out, *v);
-        else out += *v;
+        if (json_)
+          json_escape_into(out, *v);
+        else
+          out += *v;
         i = j + 1;
         continue;
       }

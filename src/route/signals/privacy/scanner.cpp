@@ -132,8 +132,8 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
     // Nothing for the engine (every pattern type disabled): match a byte that text never has.
     regexes.emplace_back("\\x00\\x01\\x02\\x03\\x04");
     flags.push_back(0);
-    s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine,
-                                   false, {}});
+    s->patterns_.push_back(
+        Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine, false, {}});
     s->all_ends_.push_back(false);
   }
 
@@ -146,9 +146,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
                        HS_MODE_BLOCK, nullptr, &s->db_, &err) != HS_SUCCESS) {
-    std::string msg = fmt::format("privacy: pattern {} does not compile: {}",
-                                  err ? err->expression : -1,
-                                  err && err->message ? err->message : "?");
+    std::string msg =
+        fmt::format("privacy: pattern {} does not compile: {}", err ? err->expression : -1,
+                    err && err->message ? err->message : "?");
     hs_free_compile_error(err);
     return fail(Error::internal(std::move(msg)));
   }
@@ -192,10 +192,11 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
     ts.hits.clear();
     ts.last.assign(patterns_.size(), -1);
     MatchContext ctx{&ts.hits, &ts.last, &all_ends_, max_candidates_, false};
-    const hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
-                                  on_match, &ctx);
+    const hs_error_t rc =
+        hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &ctx);
     if (ctx.overflow) return fail(Error::internal("privacy: too many candidates"));
-    if (rc != HS_SUCCESS) return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
+    if (rc != HS_SUCCESS)
+      return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
 
     // Starts of the built-in patterns come from the text (no SOM in the engine).
     auto& hits = ts.hits;

@@ -184,10 +184,11 @@ void scan_iban(Ctx& c, size_t i) {
 }
 
 constexpr std::string_view kUsSuffixes[] = {
-    "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln",
-    "drive", "dr", "court", "ct", "way", "place", "pl", "terrace", "ter", "circle", "cir",
-    "parkway", "pkwy", "highway", "hwy", "square", "sq", "loop", "trail", "trl", "crescent",
-    "cres", "close", "alley", "plaza", "row", "mews", "gardens", "grove", "hill", "broadway"};
+    "street",  "st",   "avenue",  "ave",   "av",       "road",    "rd",      "boulevard", "blvd",
+    "lane",    "ln",   "drive",   "dr",    "court",    "ct",      "way",     "place",     "pl",
+    "terrace", "ter",  "circle",  "cir",   "parkway",  "pkwy",    "highway", "hwy",       "square",
+    "sq",      "loop", "trail",   "trl",   "crescent", "cres",    "close",   "alley",     "plaza",
+    "row",     "mews", "gardens", "grove", "hill",     "broadway"};
 
 // Length of a street suffix word at t[i] (followed by a non-letter), or 0.
 size_t suffix_at(std::string_view t, size_t i) {
@@ -237,7 +238,8 @@ void scan_us_address(Ctx& c, size_t i, size_t digits_end) {
     k = w + wl;
   }
   size_t ob = 0, oe = 0;
-  if (best && refine(R::kStreetAddress, t, i, best, c.o, &ob, &oe)) c.add(T::kStreetAddress, i, best);
+  if (best && refine(R::kStreetAddress, t, i, best, c.o, &ob, &oe))
+    c.add(T::kStreetAddress, i, best);
 }
 
 // 10 rue de Rivoli / 5, avenue des Champs
@@ -248,17 +250,25 @@ void scan_fr_address(Ctx& c, size_t i, size_t digits_end) {
   if (k < t.size() && t[k] == ',') ++k;
   if (k >= t.size() || t[k] != ' ') return;
   ++k;
-  static constexpr std::string_view kFr[] = {"rue",   "avenue", "boulevard", "bd",
-                                             "place", "chemin", "impasse",   "quai",
-                                             "allee", "all\xc3\xa9" "e"};
+  static constexpr std::string_view kFr[] = {"rue",
+                                             "avenue",
+                                             "boulevard",
+                                             "bd",
+                                             "place",
+                                             "chemin",
+                                             "impasse",
+                                             "quai",
+                                             "allee",
+                                             "all\xc3\xa9"
+                                             "e"};
   if (k >= t.size() || !is_one_of(low(t[k]), "rabpciq")) return;
   size_t kw = 0;
   for (std::string_view w : kFr)
     if (istarts(t, k, w) && k + w.size() < t.size() && t[k + w.size()] == ' ') kw = w.size();
   if (kw == 0) return;
   k += kw + 1;
-  static constexpr std::string_view kFrParticles[] = {"de la ", "de l'", "du ", "des ", "de ",
-                                                      "d'"};
+  static constexpr std::string_view kFrParticles[] = {"de la ", "de l'", "du ",
+                                                      "des ",   "de ",   "d'"};
   for (std::string_view p : kFrParticles)
     if (istarts(t, k, p)) {
       k += p.size();
@@ -284,8 +294,18 @@ void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
   if (e < t.size() && t[e] >= 'a' && t[e] <= 'z') ++e;
   if (e < t.size() && is_alnum(t[e])) return;
   size_t w = i - 1;  // the space
-  static constexpr std::string_view kDe[] = {"stra\xc3\x9f" "e", "strasse", "str.", "weg",
-                                             "platz", "allee", "gasse", "damm", "ring", "ufer"};
+  static constexpr std::string_view kDe[] = {
+      "stra\xc3\x9f"
+      "e",
+      "strasse",
+      "str.",
+      "weg",
+      "platz",
+      "allee",
+      "gasse",
+      "damm",
+      "ring",
+      "ufer"};
   if (!is_one_of(t[w - 1], "e.gzmr")) return;  // the last letter of every suffix
   bool suffix = false;
   for (std::string_view suf : kDe)
@@ -318,12 +338,13 @@ void scan_es_address(Ctx& c, size_t i, size_t digits_end) {
     while (q > 0 && is_alpha(t[q - 1])) --q;
     if (!(t[q] >= 'A' && t[q] <= 'Z')) return;
   }
-  static constexpr std::string_view kKeywords[] = {"calle", "avenida", "plaza", "paseo", "carrer",
+  static constexpr std::string_view kKeywords[] = {"calle", "avenida", "plaza", "paseo",  "carrer",
                                                    "rua",   "via",     "viale", "piazza", "corso"};
-  static constexpr std::string_view kParticles[] = {"de la", "del", "de", "di", "della", "do", "da"};
+  static constexpr std::string_view kParticles[] = {"de la", "del", "de", "di",
+                                                    "della", "do",  "da"};
   // Up to five words before the number: [start, end) pairs, nearest first.
   std::array<std::pair<size_t, size_t>, 5> words;  // only [0, n) is read
-  size_t n = 0, k = i - 1;  // t[k] is the space before the number
+  size_t n = 0, k = i - 1;                         // t[k] is the space before the number
   if (t[k - 1] == ',') --k;
   while (n < words.size() && k > 0 && (t[k] == ' ' || t[k] == ',')) {
     const size_t e = k;
@@ -340,7 +361,9 @@ void scan_es_address(Ctx& c, size_t i, size_t digits_end) {
       if (v.size() == x.size() && istarts(t, w.first, x)) return true;
     return false;
   };
-  auto capital = [&](std::pair<size_t, size_t> w) { return t[w.first] >= 'A' && t[w.first] <= 'Z'; };
+  auto capital = [&](std::pair<size_t, size_t> w) {
+    return t[w.first] >= 'A' && t[w.first] <= 'Z';
+  };
   // names: words[0] (and words[1]); then an optional particle; then the keyword.
   for (size_t names = 1; names <= 2 && names < n; ++names) {
     bool ok = true;
@@ -429,8 +452,8 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
                              const std::array<bool, kEntityTypeCount>& enabled,
                              std::vector<Finding>& out) {
   Ctx c{t, o, enabled, out};
-  const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) ||
-                       c.on(T::kIpAddress) || c.on(T::kIban) || c.on(T::kStreetAddress);
+  const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) || c.on(T::kIpAddress) ||
+                       c.on(T::kIban) || c.on(T::kStreetAddress);
   const bool tokens = c.on(T::kHighEntropy);
   const bool ipv6 = c.on(T::kIpAddress);
   const size_t n = t.size();

@@ -39,15 +39,15 @@ bool card_brand_valid(std::string_view d) {
   if (n < 13 || n > 19) return false;
   const int p1 = prefix_value(d, 1), p2 = prefix_value(d, 2), p3 = prefix_value(d, 3),
             p4 = prefix_value(d, 4), p6 = prefix_value(d, 6);
-  if (p1 == 4) return n == 13 || n == 16 || n == 19;                       // Visa
+  if (p1 == 4) return n == 13 || n == 16 || n == 19;                         // Visa
   if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16;  // Mastercard
   if (p2 == 34 || p2 == 37) return n == 15;                                  // Amex
   if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649) || (p6 >= 622126 && p6 <= 622925))
-    return n >= 16 && n <= 19;  // Discover
+    return n >= 16 && n <= 19;                              // Discover
   if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;  // JCB
   if ((p3 >= 300 && p3 <= 305) || p2 == 36 || p2 == 38 || p2 == 39 || p4 == 3095)
-    return n >= 14 && n <= 19;                       // Diners
-  if (p2 == 62) return n >= 16 && n <= 19;           // UnionPay
+    return n >= 14 && n <= 19;              // Diners
+  if (p2 == 62) return n >= 16 && n <= 19;  // UnionPay
   // Maestro: its published IIN ranges, not the whole 5x/6x space (which would flag one random
   // 16-digit number in a hundred as a card).
   if (p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 ||
@@ -245,7 +245,8 @@ bool jwt_header_valid(std::string_view seg) {
   if (n < 2) return false;
   std::string_view json(buf.data(), static_cast<size_t>(n));
   size_t a = 0;
-  while (a < json.size() && (json[a] == ' ' || json[a] == '\n' || json[a] == '\r' || json[a] == '\t'))
+  while (a < json.size() &&
+         (json[a] == ' ' || json[a] == '\n' || json[a] == '\r' || json[a] == '\t'))
     ++a;
   if (a >= json.size() || json[a] != '{') return false;
   if (json.find('}') == std::string_view::npos) return false;

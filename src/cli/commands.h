@@ -11,5 +11,6 @@ void add_gen_test_model_command(CLI::App& app, int& exit_code);  // cmd_gen_test
 void add_train_router_command(CLI::App& app, int& exit_code);    // cmd_router.cpp
 void add_score_command(CLI::App& app, int& exit_code);           // cmd_router.cpp
 void add_eval_command(CLI::App& app, int& exit_code);            // cmd_router.cpp
+void add_privacy_corpus_command(CLI::App& app, int& exit_code);  // cmd_privacy_corpus.cpp
 
 }  // namespace tiergate::cli

@@ -119,6 +119,10 @@ Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml
     if (!cfg->routing.default_tier.empty() && !cfg->find_tier(cfg->routing.default_tier))
       routing.error("default_tier",
                     fmt::format("names no tier: '{}'", cfg->routing.default_tier));
+    {
+      YamlReader privacy = routing.nested("privacy");
+      cfg->routing.privacy = privacy::parse_privacy_config(privacy);
+    }
     routing.reject_unknown();
 
     YamlReader logging = r.nested("logging");

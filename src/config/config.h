@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "route/signals/privacy/privacy_config.h"
 
 namespace tiergate::config {
 
@@ -40,6 +41,7 @@ struct TierConfig {
 
 struct RoutingConfig {
   std::string default_tier;
+  privacy::PrivacyConfig privacy;  // routing.privacy
 };
 
 struct LoggingConfig {

@@ -29,7 +29,12 @@ Result<std::unique_ptr<App>> App::create(std::shared_ptr<const config::Config> c
     raw.push_back(tier->get());
     app->tiers_.push_back(std::move(*tier));
   }
-  app->router_ = std::make_unique<route::Router>(*config);
+  std::vector<route::TierTraits> traits;
+  for (const Tier* t : raw) traits.push_back({t->info().name, t->info().trusted || t->info().local});
+  app->router_ = std::make_unique<route::Router>(*config, std::move(traits));
+  auto scanner = privacy::Scanner::create(config->routing.privacy);
+  if (!scanner) return fail(scanner.error());
+  app->scanner_ = std::move(*scanner);
   app->metrics_ = std::make_unique<telemetry::Metrics>(raw);
   app->access_log_ = std::make_unique<telemetry::AccessLog>(config->logging.access_log);
   return app;

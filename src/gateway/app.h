@@ -12,6 +12,7 @@
 #include "http/io_pool.h"
 #include "http/server.h"
 #include "route/policy/router.h"
+#include "route/signals/privacy/scanner.h"
 #include "telemetry/access_log.h"
 #include "telemetry/metrics.h"
 #include "tiers/tier.h"
@@ -42,6 +43,7 @@ class App {
   http::IoPool& pool_;
   std::vector<std::unique_ptr<Tier>> tiers_;
   std::unique_ptr<route::Router> router_;
+  std::shared_ptr<const privacy::Scanner> scanner_;  // immutable, shared by all threads
   std::unique_ptr<telemetry::Metrics> metrics_;
   std::unique_ptr<telemetry::AccessLog> access_log_;
 };

@@ -9,6 +9,8 @@
 #include "gateway/app.h"
 #include "gateway/tier_channel.h"
 #include "http/sse.h"
+#include "route/signals/privacy/policy.h"
+#include "route/signals/privacy/redactor.h"
 
 namespace tiergate::gateway {
 
@@ -63,10 +65,40 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
   log.requested_model = chat.model;
   log.stream = chat.stream;
 
-  auto decision = router_->decide(chat);
+  // Privacy signal: every text field is scanned on every request (reported even in mode off).
+  const auto& pcfg = config_->routing.privacy;
+  const privacy::PrivacyMode mode = privacy::effective_mode(
+      pcfg, ex.header("x-tiergate-tenant"), ex.header("x-tiergate-sensitivity"));
+  privacy::PrivacyScan scan = scanner_->scan_request(chat);
+  route::RouteSignals signals{privacy::decide_privacy_action(mode, scan), &scan};
+  log.privacy_entities = privacy::render_counts(scan);
+
+  auto decision = router_->decide(chat, signals);
+  // Redaction that fails must not leave a half-redacted request for an untrusted tier: fall back
+  // to strict for this request (fail closed).
+  std::optional<privacy::Redactor> redactor;
+  if (decision && decision->redact) {
+    redactor.emplace(scanner_);
+    if (auto r = redactor->redact(chat); !r) {
+      redactor.reset();
+      scan.failed = true;
+      signals.privacy = privacy::PrivacyAction::kPinTrusted;
+      decision = router_->decide(chat, signals);
+    }
+  }
+  const bool pinned = decision && signals.privacy == privacy::PrivacyAction::kPinTrusted;
+  log.privacy_action = !decision && decision.error().code == ErrorCode::kForbidden
+                           ? std::string(privacy::kRefusedActionName)
+                           : redactor ? "redacted" : pinned ? "pinned" : "none";
+  metrics_->count_privacy(scan, log.privacy_action);
+  std::string privacy_header = "action=" + log.privacy_action;
+  if (!log.privacy_entities.empty()) privacy_header += "; entities=" + log.privacy_entities;
+
   if (!decision) {
     log.error_code = error_code_name(decision.error().code);
-    co_await respond_error(ex, decision.error(), id_header);
+    const http::Headers refusal_headers = {{"x-request-id", log.request_id},
+                                           {"x-tiergate-privacy", privacy_header}};
+    co_await respond_error(ex, decision.error(), refusal_headers);
     finish_log(http_status(decision.error()));
     co_return;
   }
@@ -83,7 +115,8 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
                          tier.info().model};
   http::Headers headers = {{"x-request-id", log.request_id},
                            {"x-tiergate-tier", tier.info().name},
-                           {"x-tiergate-reason", join(decision->reasons, ',')}};
+                           {"x-tiergate-reason", join(decision->reasons, ',')},
+                           {"x-tiergate-privacy", privacy_header}};
 
   auto sink = std::make_shared<ChannelSink>(co_await asio::this_coro::executor);
   TierRequest tr;
@@ -100,12 +133,26 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
   std::optional<Error> error;
   std::string out;
   Clock::time_point first_token{};
+  // Redacted requests: placeholders in the answer become the original values again, per choice;
+  // in a stream, a placeholder split across chunks is held back until it is whole.
+  std::vector<privacy::StreamRestorer> restorers;
+  auto restorer = [&](int index) -> privacy::StreamRestorer& {
+    while (restorers.size() <= static_cast<size_t>(index)) restorers.emplace_back(*redactor);
+    return restorers[index];
+  };
 
   auto apply = [&](TierEvent& ev) -> bool {  // returns true on the terminal event
     if (auto* d = std::get_if<api::ChoiceDelta>(&ev)) {
       if (first_token == Clock::time_point{} && (!d->content.empty() || !d->tool_calls_json.empty()))
         first_token = Clock::now();
       if (d->index == 0 && !d->finish_reason.empty()) log.finish_reason = d->finish_reason;
+      if (redactor && stream) {
+        auto& r = restorer(d->index);
+        d->content = r.push(d->content);
+        if (!d->finish_reason.empty()) d->content += r.finish();
+        // Tool-call deltas are separate JSON fragments: restored one by one.
+        if (!d->tool_calls_json.empty()) d->tool_calls_json = redactor->restore_json(d->tool_calls_json);
+      }
       if (stream) {
         out += "data: ";
         api::write_chunk(out, meta, *d);
@@ -125,7 +172,20 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
       got_usage = true;
       return false;
     }
-    if (std::get_if<TierDone>(&ev)) return true;
+    if (std::get_if<TierDone>(&ev)) {
+      // A stream that ended without a finish_reason delta may still hold restored text back.
+      for (size_t i = 0; i < restorers.size(); ++i) {
+        api::ChoiceDelta tail;
+        tail.index = static_cast<int>(i);
+        tail.content = restorers[i].finish();
+        if (!tail.content.empty() && stream) {
+          out += "data: ";
+          api::write_chunk(out, meta, tail);
+          out += "\n\n";
+        }
+      }
+      return true;
+    }
     error = std::get<Error>(std::move(ev));
     return true;
   };
@@ -207,6 +267,11 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
   }
   headers.emplace_back("x-tiergate-cost-usd", fmt::format("{:.8f}", log.cost_usd));
   if (choices.empty()) choices.emplace_back();
+  if (redactor)
+    for (auto& c : choices) {
+      c.content = redactor->restore(c.content);
+      if (!c.tool_calls_json.empty()) c.tool_calls_json = redactor->restore_json(c.tool_calls_json);
+    }
   out.clear();
   api::write_completion(out, meta, choices, usage);
   metrics_->count_response(200);

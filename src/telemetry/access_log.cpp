@@ -32,6 +32,8 @@ void AccessLog::write(const AccessRecord& r) {
   }
   w.field("total_ms", r.total_ms);
   if (!r.finish_reason.empty()) w.field("finish_reason", r.finish_reason);
+  if (!r.privacy_action.empty()) w.field("privacy_action", r.privacy_action);
+  if (!r.privacy_entities.empty()) w.field("privacy_entities", r.privacy_entities);
   if (!r.error_code.empty()) w.field("error", r.error_code);
   w.end_object();
   line += '\n';

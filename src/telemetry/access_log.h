@@ -26,6 +26,8 @@ struct AccessRecord {
   double total_ms = 0;
   std::string error_code;  // empty on success
   std::string finish_reason;
+  std::string privacy_action;    // none | pinned | redacted | refused
+  std::string privacy_entities;  // "email=2,card=1": types and counts, never values
 };
 
 class AccessLog {

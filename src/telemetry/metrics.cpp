@@ -44,6 +44,15 @@ void Metrics::count_response(int status) {
   if (cls < responses_by_class_.size()) responses_by_class_[cls].fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::count_privacy(const privacy::PrivacyScan& scan, std::string_view action) {
+  scan.for_each_count([&](privacy::EntityType t, uint32_t n) {
+    privacy_entities_[static_cast<size_t>(t)].fetch_add(n, std::memory_order_relaxed);
+  });
+  if (scan.failed) privacy_scan_failures_.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < kPrivacyActions.size(); ++i)
+    if (kPrivacyActions[i] == action) privacy_actions_[i].fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string Metrics::render() const {
   std::string out;
   out.reserve(8192);
@@ -59,6 +68,20 @@ std::string Metrics::render() const {
   family("tiergate_streams_broken_total", "counter",
          "Streams that ended with an SSE error event after the first byte.");
   out += fmt::format("tiergate_streams_broken_total {}\n", streams_broken_.load());
+
+  family("tiergate_privacy_entities_total", "counter",
+         "Sensitive entities found in requests, by type (values are never recorded).");
+  for (size_t i = 0; i < privacy::kEntityTypeCount; ++i)
+    out += fmt::format("tiergate_privacy_entities_total{{type=\"{}\"}} {}\n",
+                       privacy::entity_type_name(static_cast<privacy::EntityType>(i)),
+                       privacy_entities_[i].load(std::memory_order_relaxed));
+  family("tiergate_privacy_actions_total", "counter", "Privacy actions taken on requests.");
+  for (size_t i = 0; i < kPrivacyActions.size(); ++i)
+    out += fmt::format("tiergate_privacy_actions_total{{action=\"{}\"}} {}\n", kPrivacyActions[i],
+                       privacy_actions_[i].load(std::memory_order_relaxed));
+  family("tiergate_privacy_scan_failures_total", "counter",
+         "Scans that failed; the request was treated as sensitive (fail closed).");
+  out += fmt::format("tiergate_privacy_scan_failures_total {}\n", privacy_scan_failures_.load());
 
   family("tiergate_requests_total", "counter", "Chat completions by tier and outcome.");
   for (const auto& t : tiers_) {

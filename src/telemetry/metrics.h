@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "route/signals/privacy/entity.h"
 #include "tiers/tier.h"
 
 namespace tiergate::telemetry {
@@ -50,6 +52,8 @@ class Metrics {
   // The server's live connection count, shown as a gauge.
   void watch_connections(std::shared_ptr<const std::atomic<int64_t>> count) { connections_ = std::move(count); }
   std::atomic<int64_t>& streams_broken() { return streams_broken_; }
+  // Privacy audit: entity counts by type (never values) and the action taken.
+  void count_privacy(const privacy::PrivacyScan& scan, std::string_view action);
 
   // The whole exposition, text format 0.0.4.
   std::string render() const;
@@ -59,6 +63,11 @@ class Metrics {
   std::array<std::atomic<uint64_t>, 6> responses_by_class_{};
   std::shared_ptr<const std::atomic<int64_t>> connections_;
   std::atomic<int64_t> streams_broken_{0};
+  std::array<std::atomic<uint64_t>, privacy::kEntityTypeCount> privacy_entities_{};
+  std::atomic<uint64_t> privacy_scan_failures_{0};
+  static constexpr std::array<std::string_view, 4> kPrivacyActions = {"none", "pinned", "redacted",
+                                                                      "refused"};
+  std::array<std::atomic<uint64_t>, kPrivacyActions.size()> privacy_actions_{};
 };
 
 void atomic_add(std::atomic<double>& a, double v);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints their reports (make bench). Each one compares against a reference
+# measured in the same run; see docs/BENCHMARKS.md for what each figure means and its target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+echo "== gateway overhead vs nginx (bench/proxy/run.sh)"
+bench/proxy/run.sh "${PROXY_SECONDS:-10}" "${PROXY_ROUNDS:-3}"
+echo "== privacy scanner"
+"$B"/bench/bench_privacy_scan --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+"$B"/bench/bench_privacy_corpus
+echo "== complexity scorer"
+"$B"/bench/bench_complexity_score --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+echo "== embedded tier vs raw llama.cpp"
+"$B"/bench/bench_embedded_tier

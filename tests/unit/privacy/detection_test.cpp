@@ -214,6 +214,17 @@ TEST(PrivacyDetect, HighEntropy) {
   expect_none("getUserAccountSettings2ForAdmin()");
 }
 
+// Found by the 10,000-conversation no-leak test: an unlucky random token (3.48 bits) as the value
+// of a key that names a secret is a secret; the same token without such a key stays below the bar.
+TEST(PrivacyDetect, HighEntropyAfterSecretKey) {
+  expect_one("X-Request-Signature: p667b4qq6w76y766q96ntwlnxyql4bs6", "SECRET",
+             "p667b4qq6w76y766q96ntwlnxyql4bs6");
+  // (As a JSON assignment it is caught by the key-assignment detector.)
+  expect_one("{\"session_token\": \"p667b4qq6w76y766q96ntwlnxyql4bs6\"}", "API_KEY",
+             "p667b4qq6w76y766q96ntwlnxyql4bs6");
+  expect_none("build p667b4qq6w76y766q96ntwlnxyql4bs6 done");
+}
+
 TEST(PrivacyDetect, CustomEntities) {
   PrivacyConfig cfg;
   cfg.custom_entities.push_back({"customer_id", "CUST-[0-9]{8}", {}, false});

@@ -690,6 +690,30 @@ bool wordy(std::string_view s) {
   return in_words * 3 >= s.size() * 2 && pairs >= 4 && common * 100 >= pairs * 60;
 }
 
+// True when t[b..] is the value of a key that names a secret ("X-Request-Signature: v",
+// "session_token=v", "\"apiKey\": \"v\""). Such a value is a secret at a lower entropy: a short
+// random token is often an unlucky draw (32 base-36 characters can measure under 3.5 bits).
+bool after_secret_key(std::string_view t, size_t b) {
+  auto skip_back = [&](size_t i) {
+    while (i > 0 && is_one_of(t[i - 1], " \t\"'")) --i;
+    return i;
+  };
+  size_t i = skip_back(b);
+  if (i == 0 || !is_one_of(t[i - 1], ":=")) return false;
+  const size_t end = skip_back(i - 1);
+  size_t start = end;
+  while (start > 0 && end - start < 48 && (is_alnum(t[start - 1]) || is_one_of(t[start - 1], "-_.")))
+    --start;
+  std::string key(t.substr(start, end - start));
+  for (auto& c : key) c = lower(c);
+  static constexpr std::string_view kWords[] = {"signature", "token",  "secret", "apikey",
+                                                "api_key",   "api-key", "auth",   "session",
+                                                "credential", "passw",  "bearer", "cookie"};
+  for (auto w : kWords)
+    if (key.find(w) != std::string::npos) return true;
+  return false;
+}
+
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o) {
   if (is_one_of(at(t, e), "=") || is_alnum(at(t, e))) return false;
   std::string_view s = t.substr(b, e - b);
@@ -716,7 +740,8 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (!(lower && upper) && s.size() < 24) return false;
   if (word_segments(s)) return false;
   if (wordy(s)) return false;
-  return shannon_entropy(s) >= o.entropy_threshold;
+  const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
+  return shannon_entropy(s) >= threshold;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The chat-completion pipeline: parse -> decide -> dispatch -> stream back (or assemble) -> log.
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@ using asio::awaitable;
 namespace {
 
 constexpr auto kTryAwait = asio::as_tuple(asio::use_awaitable);
+constexpr auto kWatchDisconnectAfter = std::chrono::milliseconds(20);
 
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -122,7 +124,12 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
   TierRequest tr;
   tr.chat = std::move(chat);
   auto cancel = tr.cancel;
-  ex.watch_disconnect([cancel] { cancel->request(); });
+  // Watch for the client leaving only once the request has run a while: arming the watch costs a
+  // syscall, and a fast answer needs none (a write to a vanished client is noticed anyway).
+  asio::steady_timer watch_after(co_await asio::this_coro::executor, kWatchDisconnectAfter);
+  watch_after.async_wait([&ex, cancel](boost::system::error_code ec) {
+    if (!ec) ex.watch_disconnect([cancel] { cancel->request(); });
+  });
   tier.submit(std::move(tr), sink);
 
   std::vector<api::ChoiceResult> choices;
@@ -220,6 +227,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
     }
   }
   sink->close();
+  watch_after.cancel();
 
   if (first_token != Clock::time_point{}) {
     log.ttft_ms = ms_between(start, first_token);

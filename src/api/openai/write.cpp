@@ -28,6 +28,30 @@ void write_message(JsonWriter& w, const ChatMessage& m) {
   w.end_object();
 }
 
+// The fields every chat.completion and chat.completion.chunk opens with.
+void write_meta(JsonWriter& w, const ResponseMeta& meta, std::string_view object) {
+  w.field("id", meta.id).field("object", object).field("created", meta.created).field("model", meta.model);
+}
+
+void write_usage(JsonWriter& w, const Usage& usage) {
+  w.key("usage").begin_object()
+      .field("prompt_tokens", usage.prompt_tokens)
+      .field("completion_tokens", usage.completion_tokens)
+      .field("total_tokens", usage.total())
+      .end_object();
+}
+
+// `"logprobs": {...}` or `"logprobs": null`.
+void write_logprobs_field(JsonWriter& w, std::string& out, bool has, const std::vector<TokenLogprob>& lp) {
+  w.key("logprobs");
+  if (!has) {
+    w.null();
+    return;
+  }
+  w.raw("");  // the separator state of the writer; the object follows in place
+  write_logprobs(out, lp);
+}
+
 }  // namespace
 
 void write_logprobs(std::string& out, const std::vector<TokenLogprob>& logprobs) {
@@ -87,11 +111,8 @@ std::string write_upstream_request(const ChatRequest& req, std::string_view mode
 
 void write_chunk(std::string& out, const ResponseMeta& meta, const ChoiceDelta& d) {
   JsonWriter w(out);
-  w.begin_object()
-      .field("id", meta.id)
-      .field("object", "chat.completion.chunk")
-      .field("created", meta.created)
-      .field("model", meta.model);
+  w.begin_object();
+  write_meta(w, meta, "chat.completion.chunk");
   w.key("choices").begin_array().begin_object().field("index", d.index);
   w.key("delta").begin_object();
   if (!d.role.empty()) w.field("role", d.role);
@@ -99,13 +120,7 @@ void write_chunk(std::string& out, const ResponseMeta& meta, const ChoiceDelta& 
     w.field("content", d.content);
   if (!d.tool_calls_json.empty()) w.key("tool_calls").raw(d.tool_calls_json);
   w.end_object();
-  w.key("logprobs");
-  if (d.has_logprobs) {
-    w.raw("");
-    write_logprobs(out, d.logprobs);
-  } else {
-    w.null();
-  }
+  write_logprobs_field(w, out, d.has_logprobs, d.logprobs);
   w.key("finish_reason");
   if (d.finish_reason.empty()) w.null();
   else w.value(d.finish_reason);
@@ -114,28 +129,18 @@ void write_chunk(std::string& out, const ResponseMeta& meta, const ChoiceDelta& 
 
 void write_usage_chunk(std::string& out, const ResponseMeta& meta, const Usage& usage) {
   JsonWriter w(out);
-  w.begin_object()
-      .field("id", meta.id)
-      .field("object", "chat.completion.chunk")
-      .field("created", meta.created)
-      .field("model", meta.model);
+  w.begin_object();
+  write_meta(w, meta, "chat.completion.chunk");
   w.key("choices").begin_array().end_array();
-  w.key("usage").begin_object()
-      .field("prompt_tokens", usage.prompt_tokens)
-      .field("completion_tokens", usage.completion_tokens)
-      .field("total_tokens", usage.total())
-      .end_object();
+  write_usage(w, usage);
   w.end_object();
 }
 
 void write_completion(std::string& out, const ResponseMeta& meta,
                       const std::vector<ChoiceResult>& choices, const Usage& usage) {
   JsonWriter w(out);
-  w.begin_object()
-      .field("id", meta.id)
-      .field("object", "chat.completion")
-      .field("created", meta.created)
-      .field("model", meta.model);
+  w.begin_object();
+  write_meta(w, meta, "chat.completion");
   w.key("choices").begin_array();
   for (const auto& c : choices) {
     w.begin_object().field("index", c.index);
@@ -146,22 +151,12 @@ void write_completion(std::string& out, const ResponseMeta& meta,
     if (!c.tool_calls_json.empty()) w.key("tool_calls").raw(c.tool_calls_json);
     w.key("refusal").null();
     w.end_object();
-    w.key("logprobs");
-    if (c.has_logprobs) {
-      w.raw("");
-      write_logprobs(out, c.logprobs);
-    } else {
-      w.null();
-    }
+    write_logprobs_field(w, out, c.has_logprobs, c.logprobs);
     w.field("finish_reason", c.finish_reason.empty() ? std::string("stop") : c.finish_reason);
     w.end_object();
   }
   w.end_array();
-  w.key("usage").begin_object()
-      .field("prompt_tokens", usage.prompt_tokens)
-      .field("completion_tokens", usage.completion_tokens)
-      .field("total_tokens", usage.total())
-      .end_object();
+  write_usage(w, usage);
   w.end_object();
 }
 

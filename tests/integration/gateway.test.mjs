@@ -217,6 +217,24 @@ describe('gateway with a scripted upstream', () => {
     assert.match(last.error.message, /mid-stream|ended/);
   });
 
+  test('a stream that stalls past idle_ms ends with an SSE error event, not a hang', async () => {
+    up.handler = (req, rec, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ role: 'assistant', content: 'start' }));  // then nothing, connection open
+    };
+    const t0 = Date.now();
+    const r = await post(tg.url, chatBody({ stream: true }));
+    const elapsed = Date.now() - t0;
+    assert.equal(r.status, 200);
+    const ev = sseEvents(r.text);
+    assert.ok(!ev.includes('[DONE]'));
+    const last = JSON.parse(ev.at(-1));
+    assert.equal(last.error.code, 'upstream_timeout');
+    assert.ok(elapsed >= 1400 && elapsed < 5000, `ended after ${elapsed} ms (idle_ms is 1500)`);
+    const m = await (await fetch(tg.url + '/metrics')).text();
+    assert.ok(Number(m.match(/tiergate_streams_broken_total (\d+)/)[1]) >= 1);
+  });
+
   test('malformed SSE or JSON from the upstream is an error, not garbage', async () => {
     up.handler = (req, rec, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

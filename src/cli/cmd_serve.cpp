@@ -36,6 +36,10 @@ int serve(const ServeArgs& args) {
     std::cerr << "tiergate: --listen: " << hp.error().message << "\n";
     return 2;
   }
+  if (auto st = config::check_auth_for_listen(**config, listen); !st) {
+    std::cerr << "tiergate: " << st.error().message << "\n";
+    return 2;
+  }
 
   std::signal(SIGPIPE, SIG_IGN);
   http::IoPool pool((*config)->limits.threads);

@@ -24,7 +24,81 @@ void read_limits(YamlReader r, ServerLimits& l) {
   r.reject_unknown();
 }
 
+bool parse_sha256_hex(std::string_view hex, std::array<uint8_t, 32>& out) {
+  if (hex.size() != 64) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+void read_auth(YamlReader r, AuthConfig& auth) {
+  YAML::Node keys = r.child("keys");
+  if (keys.IsDefined() && !keys.IsNull()) {
+    if (!keys.IsSequence()) {
+      r.error("keys", "must be a list of {sha256, tenant}");
+    } else {
+      for (size_t i = 0; i < keys.size(); ++i) {
+        YamlReader k = r.nested_at("keys", i);
+        ApiKey key;
+        std::string hex = k.required_str("sha256");
+        key.tenant = k.required_str("tenant");
+        if (!hex.empty() && !parse_sha256_hex(hex, key.sha256))
+          k.error("sha256", "must be 64 hex digits (sha256 of the key: printf %s KEY | sha256sum)");
+        k.reject_unknown();
+        auth.keys.push_back(std::move(key));
+      }
+    }
+  }
+  if (auto file = r.str("key_file")) {
+    std::ifstream in(*file);
+    if (!in) {
+      r.error("key_file", "cannot read '" + *file + "'");
+    } else {
+      std::string line;
+      for (int n = 1; std::getline(in, line); ++n) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream ls(line);
+        std::string hex, tenant;
+        ApiKey key;
+        if (!(ls >> hex >> tenant) || !parse_sha256_hex(hex, key.sha256)) {
+          r.error("key_file", fmt::format("{}:{}: expected 'SHA256HEX TENANT'", *file, n));
+          continue;
+        }
+        key.tenant = tenant;
+        auth.keys.push_back(std::move(key));
+      }
+    }
+  }
+  auth.required = r.boolean("required", !auth.keys.empty());
+  if (auth.required && auth.keys.empty()) r.error("required", "is true but no keys are configured");
+  r.reject_unknown();
+}
+
 }  // namespace
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Status check_auth_for_listen(const Config& config, const std::string& listen) {
+  auto hp = parse_host_port(listen);
+  if (!hp) return fail(hp.error());
+  if (!is_loopback_host(hp->host) && !config.auth.required)
+    return fail(Error::client(ErrorCode::kInvalidRequest,
+                              fmt::format("{}: listening on {} (beyond loopback) requires client "
+                                          "authentication: configure auth.keys or auth.key_file",
+                                          config.source_path, listen)));
+  return {};
+}
 
 const TierConfig* Config::find_tier(const std::string& name) const {
   for (const auto& t : tiers)
@@ -124,6 +198,10 @@ Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml
       cfg->routing.privacy = privacy::parse_privacy_config(privacy);
     }
     routing.reject_unknown();
+
+    read_auth(r.nested("auth"), cfg->auth);
+    if (auto st = check_auth_for_listen(*cfg, cfg->listen); !st && errors.empty())
+      r.error("auth", "required when listen is not a loopback address (" + cfg->listen + ")");
 
     YamlReader logging = r.nested("logging");
     cfg->logging.level = logging.str("level", cfg->logging.level);

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,17 @@ struct RoutingConfig {
   privacy::PrivacyConfig privacy;  // routing.privacy
 };
 
+// Client API keys, stored as SHA-256 hashes (never the keys themselves), each mapped to a tenant.
+struct ApiKey {
+  std::array<uint8_t, 32> sha256{};
+  std::string tenant;
+};
+struct AuthConfig {
+  std::vector<ApiKey> keys;  // from auth.keys and auth.key_file
+  // Clients must present a key. Forced on when `listen` is not a loopback address.
+  bool required = false;
+};
+
 struct LoggingConfig {
   std::string level = "info";       // trace | debug | info | warn | error | off
   bool access_log = true;           // one JSON line per request on stdout
@@ -54,6 +66,7 @@ struct Config {
   ServerLimits limits;
   std::vector<TierConfig> tiers;
   RoutingConfig routing;
+  AuthConfig auth;
   LoggingConfig logging;
   std::string source_path;  // the file it came from, for messages
 
@@ -71,5 +84,9 @@ struct HostPort {
   uint16_t port = 0;
 };
 Result<HostPort> parse_host_port(const std::string& text);
+bool is_loopback_host(const std::string& host);
+// Authentication must be on for `listen`: keys are required beyond loopback. Checked at start-up
+// (also after --listen overrides the config).
+Status check_auth_for_listen(const Config& config, const std::string& listen);
 
 }  // namespace tiergate::config

@@ -32,6 +32,10 @@ class YamlReader {
   YAML::Node child(const std::string& key);
   // A reader of the mapping at `key` that reports into the same error list.
   YamlReader nested(const std::string& key) { return YamlReader(child(key), path_of(key), errors_); }
+  // A reader of the i-th mapping in the list at `key` ("key[i]").
+  YamlReader nested_at(const std::string& key, size_t i) {
+    return YamlReader(child(key)[i], path_of(key) + "[" + std::to_string(i) + "]", errors_);
+  }
   // Marks keys as known without reading them (read elsewhere).
   void accept(std::initializer_list<const char*> keys);
 

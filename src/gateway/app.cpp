@@ -37,6 +37,7 @@ Result<std::unique_ptr<App>> App::create(std::shared_ptr<const config::Config> c
   app->scanner_ = std::move(*scanner);
   app->metrics_ = std::make_unique<telemetry::Metrics>(raw);
   app->access_log_ = std::make_unique<telemetry::AccessLog>(config->logging.access_log);
+  app->auth_ = std::make_unique<Authenticator>(config->auth);
   return app;
 }
 
@@ -77,12 +78,25 @@ awaitable<void> App::handle(http::Exchange& ex) {
   if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
   const bool get = req.method() == http::beast_http::verb::get;
   const bool post = req.method() == http::beast_http::verb::post;
+  // The API needs a key when authentication is on; health, readiness and metrics stay open.
+  const bool api = target.starts_with("/v1/") || target == "/chat/completions" || target == "/models";
+  std::string tenant;
+  if (api && auth_->required()) {
+    auto t = auth_->tenant_for(ex.header("authorization"));
+    if (!t) {
+      co_await respond_error(ex, Error::client(ErrorCode::kUnauthorized,
+                                               "Invalid or missing API key: send 'Authorization: "
+                                               "Bearer <key>' with a key tiergate knows."));
+      co_return;
+    }
+    tenant = std::move(*t);
+  }
   if (target == "/v1/chat/completions" || target == "/chat/completions") {
     if (!post) {
       co_await respond_error(ex, Error::client(ErrorCode::kMethodNotAllowed, "Use POST for chat completions."));
       co_return;
     }
-    co_await chat_completions(ex);
+    co_await chat_completions(ex, tenant);
   } else if (target == "/v1/models" || target == "/models") {
     if (!get) {
       co_await respond_error(ex, Error::client(ErrorCode::kMethodNotAllowed, "Use GET for models."));

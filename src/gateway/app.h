@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/auth.h"
 #include "http/io_pool.h"
 #include "http/server.h"
 #include "route/policy/router.h"
@@ -34,7 +35,7 @@ class App {
  private:
   App(std::shared_ptr<const config::Config> config, http::IoPool& pool);
 
-  boost::asio::awaitable<void> chat_completions(http::Exchange& ex);
+  boost::asio::awaitable<void> chat_completions(http::Exchange& ex, const std::string& tenant);
   boost::asio::awaitable<void> respond_error(http::Exchange& ex, const Error& error,
                                              const http::Headers& headers = {});
   std::string models_json() const;
@@ -46,6 +47,7 @@ class App {
   std::shared_ptr<const privacy::Scanner> scanner_;  // immutable, shared by all threads
   std::unique_ptr<telemetry::Metrics> metrics_;
   std::unique_ptr<telemetry::AccessLog> access_log_;
+  std::unique_ptr<Authenticator> auth_;
 };
 
 }  // namespace tiergate::gateway

@@ -43,12 +43,13 @@ std::string join(const std::vector<std::string>& v, char sep) {
 
 }  // namespace
 
-awaitable<void> App::chat_completions(http::Exchange& ex) {
+awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& authenticated_tenant) {
   const auto start = Clock::now();
   telemetry::AccessRecord log;
   log.request_id = new_request_id();
   log.method = "POST";
   log.path = "/v1/chat/completions";
+  log.tenant = authenticated_tenant;
   auto finish_log = [&](int status) {
     log.status = status;
     log.total_ms = ms_between(start, Clock::now());
@@ -69,8 +70,11 @@ awaitable<void> App::chat_completions(http::Exchange& ex) {
 
   // Privacy signal: every text field is scanned on every request (reported even in mode off).
   const auto& pcfg = config_->routing.privacy;
-  const privacy::PrivacyMode mode = privacy::effective_mode(
-      pcfg, ex.header("x-tiergate-tenant"), ex.header("x-tiergate-sensitivity"));
+  // With authentication on, the tenant is the key's; otherwise the client may name one.
+  const std::string_view tenant =
+      auth_->required() ? std::string_view(authenticated_tenant) : ex.header("x-tiergate-tenant");
+  const privacy::PrivacyMode mode =
+      privacy::effective_mode(pcfg, tenant, ex.header("x-tiergate-sensitivity"));
   privacy::PrivacyScan scan = scanner_->scan_request(chat);
   route::RouteSignals signals{privacy::decide_privacy_action(mode, scan), &scan};
   log.privacy_entities = privacy::render_counts(scan);

@@ -18,6 +18,7 @@ void AccessLog::write(const AccessRecord& r) {
       .field("method", r.method)
       .field("path", r.path)
       .field("status", r.status);
+  if (!r.tenant.empty()) w.field("tenant", r.tenant);
   if (!r.requested_model.empty()) w.field("model", r.requested_model);
   if (!r.tier.empty()) {
     w.field("tier", r.tier);

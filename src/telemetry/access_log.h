@@ -15,6 +15,7 @@ struct AccessRecord {
   std::string method;
   std::string path;
   int status = 0;
+  std::string tenant;  // the authenticated tenant (a config name), empty without authentication
   std::string requested_model;
   std::string tier;
   std::vector<std::string> reasons;

@@ -31,7 +31,8 @@ export async function startTiergate(yaml, { env = {}, args = [], expectFailure =
   const dir = tempDir();
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, yaml);
-  const proc = spawn(BIN, ['serve', '-c', configPath, '--listen', '127.0.0.1:0', ...args], {
+  const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const proc = spawn(BIN, ['serve', '-c', configPath, ...listen, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

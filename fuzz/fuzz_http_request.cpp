@@ -1,0 +1,48 @@
+// The HTTP request path up to the handler: Beast's request parser with the server's limits
+// (src/http/server.cpp: header 16 KiB, body 4 MiB) fed in pieces, then the body parsed as a chat
+// request. The server coroutine itself (timeouts, keep-alive, responses) is not driven here.
+#include <boost/beast/http.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "api/openai/json.h"
+
+namespace beast_http = boost::beast::http;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const size_t step = 1 + data[0] % 64;  // piece size, as if read from the socket in chunks
+  std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+
+  beast_http::request_parser<beast_http::string_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.body_limit(4 * 1024 * 1024);
+  parser.eager(true);
+  std::string pending;  // bytes the parser has not consumed yet (like a flat_buffer)
+  while (!parser.is_done()) {
+    size_t n = std::min(step, rest.size());
+    pending.append(rest.substr(0, n));
+    rest.remove_prefix(n);
+    boost::beast::error_code ec;
+    size_t used = parser.put(boost::asio::buffer(pending), ec);
+    pending.erase(0, used);
+    if (ec == beast_http::error::need_more) {
+      if (n == 0) {  // end of input
+        parser.put_eof(ec);
+        if (ec) return 0;
+        break;
+      }
+      continue;
+    }
+    if (ec) return 0;
+    if (used == 0 && n == 0) break;
+  }
+  if (!parser.is_done()) return 0;
+  const auto& req = parser.get();
+  (void)req.method();
+  (void)req.target();
+  for (const auto& field : req) (void)field.value();
+  if (req.method() == beast_http::verb::post) (void)tiergate::api::parse_chat_request(req.body());
+  return 0;
+}

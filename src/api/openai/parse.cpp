@@ -199,6 +199,7 @@ Result<ChatRequest> parse_chat_request(std::string_view body) {
     } else if (key == "messages") {
       has_messages = true;
       if (value.type() != element_type::ARRAY) return fail(wrong_type("messages", "an array", value));
+      req.messages.clear();  // a repeated key: the last one wins, as everywhere below
       size_t i = 0;
       for (element m : as_array(value)) {
         ChatMessage msg;
@@ -261,6 +262,7 @@ Result<ChatRequest> parse_chat_request(std::string_view body) {
       if (*v < 0 || *v > 20) return fail(bad("Invalid 'top_logprobs': must be between 0 and 20."));
       req.top_logprobs = *v;
     } else if (key == "stop") {
+      req.stop.clear();
       if (value.type() == element_type::NULL_VALUE) continue;
       if (value.type() == element_type::STRING) {
         req.stop.emplace_back(value.get_string().value_unsafe());
@@ -290,6 +292,8 @@ Result<ChatRequest> parse_chat_request(std::string_view body) {
         return fail(wrong_type("response_format", "an object", value));
       req.response_format_json = raw(value);
     } else {
+      std::string_view name = key;  // (clang 14 cannot capture a structured binding)
+      std::erase_if(req.extra_json, [name](const auto& kv) { return kv.first == name; });
       req.extra_json.emplace_back(std::string(key), raw(value));
     }
   }

@@ -86,6 +86,21 @@ TEST(ParseChatRequest, RejectsMalformedInput) {
   }
 }
 
+// Found by fuzz_chat_request: repeated keys accumulated (six "stop"s), so the upstream body tiergate
+// wrote was one it would itself refuse. The last occurrence of a key wins.
+TEST(ParseChatRequest, RepeatedKeysLastWins) {
+  auto r = parse_chat_request(R"({"model":"a","messages":[{"role":"user","content":"first"}],
+    "stop":"x","stop":"y","stop":"z","stop":"w","stop":"v","stop":"u","extra":1,"extra":2,
+    "messages":[{"role":"user","content":"second"}]})");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->messages.size(), 1u);
+  EXPECT_EQ(r->messages[0].text(), "second");
+  EXPECT_EQ(r->stop, std::vector<std::string>{"u"});
+  ASSERT_EQ(r->extra_json.size(), 1u);
+  EXPECT_EQ(r->extra_json[0].second, "2");
+  EXPECT_TRUE(parse_chat_request(write_upstream_request(*r, "m", true)));
+}
+
 TEST(ParseChatRequest, InvalidUtf8IsNamed) {
   std::string body = "{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}";
   EXPECT_NE(parse_error(body).message.find("UTF-8"), std::string::npos);

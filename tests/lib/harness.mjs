@@ -127,34 +127,22 @@ export function completionBody(content = 'Hello from upstream', { model = 'up-mo
   };
 }
 
+// One SSE `data:` frame of a chat.completion.chunk from the scripted upstream.
+function sseChunk(fields) {
+  return 'data: ' + JSON.stringify({
+    id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1700000000, model: 'up-model', ...fields,
+  }) + '\n\n';
+}
+
 export function chunk(delta, finish = null, extra = {}) {
-  return (
-    'data: ' +
-    JSON.stringify({
-      id: 'chatcmpl-up',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'up-model',
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-      ...extra,
-    }) +
-    '\n\n'
-  );
+  return sseChunk({ choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra });
 }
 
 export function usageChunk(prompt = 7, completion = 3) {
-  return (
-    'data: ' +
-    JSON.stringify({
-      id: 'chatcmpl-up',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'up-model',
-      choices: [],
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-    }) +
-    '\n\n'
-  );
+  return sseChunk({
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  });
 }
 
 export function streamBody(pieces = ['Hel', 'lo', ' world']) {

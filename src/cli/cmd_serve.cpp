@@ -51,7 +51,7 @@ int serve(const ServeArgs& args) {
   gateway::App& a = **app;
   http::Server server(pool, (*config)->limits,
                       [&a](http::Exchange& ex) { return a.handle(ex); });
-  a.metrics().watch_connections(server.connection_count());
+  a.metrics().watch_server(server.stats());
   auto port = server.listen(hp->host, hp->port);
   if (!port) {
     std::cerr << "tiergate: " << port.error().message << "\n";

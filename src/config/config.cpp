@@ -20,6 +20,11 @@ void read_limits(YamlReader r, ServerLimits& l) {
   l.body_timeout_ms = r.integer("body_timeout_ms", l.body_timeout_ms, 100, 600'000);
   l.idle_timeout_ms = r.integer("idle_timeout_ms", l.idle_timeout_ms, 100, 3'600'000);
   l.max_connections = r.integer("max_connections", l.max_connections, 1, 1'000'000);
+  l.max_connections_per_ip =
+      r.integer("max_connections_per_ip", l.max_connections_per_ip, 1, 1'000'000);
+  l.min_send_bytes_per_s =
+      r.integer("min_send_bytes_per_s", l.min_send_bytes_per_s, 1, int64_t{1} << 30);
+  l.send_grace_ms = r.integer("send_grace_ms", l.send_grace_ms, 100, 600'000);
   l.threads = static_cast<int>(r.integer("threads", l.threads, 0, 256));
   r.reject_unknown();
 }

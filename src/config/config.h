@@ -22,6 +22,12 @@ struct ServerLimits {
   int64_t body_timeout_ms = 30'000;      // to receive the body once the head is in
   int64_t idle_timeout_ms = 60'000;      // keep-alive connection with no request
   int64_t max_connections = 10'000;      // beyond this, new connections are closed at once
+  int64_t max_connections_per_ip = 256;  // beyond this, a client address gets a 429 and a close
+  // Slow readers: the time a response spends waiting on the client's socket may not exceed
+  // send_grace_ms plus the bytes written so far at min_send_bytes_per_s; past it, the connection
+  // is closed (and the tier's work cancelled).
+  int64_t min_send_bytes_per_s = 1024;
+  int64_t send_grace_ms = 10'000;
   int threads = 0;                       // event-loop threads; 0 = one per core
 };
 

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -12,6 +14,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <spdlog/spdlog.h>
 
@@ -28,21 +31,33 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kTryAwait = asio::as_tuple(use_awaitable);
+constexpr int kNotSentLowat = 16 << 10;
 
 std::string error_body(ErrorCode code, std::string message) {
   return api::write_error(Error::client(code, std::move(message)));
 }
 
-// Closes the connection's socket when the session coroutine ends, whatever path it takes.
-struct ConnectionCount {
-  std::shared_ptr<std::atomic<int64_t>> count;
-  ~ConnectionCount() { count->fetch_sub(1, std::memory_order_relaxed); }
-};
+// Sent, best effort, to a connection refused for its address's connection limit.
+const std::string& too_many_connections_response() {
+  static const std::string response = [] {
+    std::string body = api::write_error(Error::client(
+        ErrorCode::kRateLimited, "Too many connections from this address; retry after closing some."));
+    return "HTTP/1.1 429 Too Many Requests\r\nServer: tiergate\r\nContent-Type: application/json\r\n"
+           "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  return response;
+}
 
 }  // namespace
 
-Exchange::Exchange(beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits)
-    : stream_(stream), request_(request), limits_(limits), keep_alive_(request.keep_alive()) {}
+Exchange::Exchange(beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits,
+                   ServerStats* stats)
+    : stream_(stream),
+      request_(request),
+      limits_(limits),
+      keep_alive_(request.keep_alive()),
+      stats_(stats) {}
 
 Exchange::~Exchange() { stop_watch(); }
 
@@ -84,6 +99,40 @@ void Exchange::watch_disconnect(std::function<void()> on_gone) {
                         on_gone();
                       }
                     });
+}
+
+// The send budget is a bucket of waiting time, full at send_grace_ms: time spent waiting on the
+// client's socket drains it, each byte the kernel takes refills 1 / min_send_bytes_per_s seconds.
+// The cap keeps bytes the kernel buffered at once from earning a long allowance. Writing piece by
+// piece (and TCP_NOTSENT_LOWAT on the socket) makes progress visible every few kilobytes.
+template <class Buffers>
+awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
+  const Clock::duration grace = milliseconds(limits_.send_grace_ms);
+  const auto per_byte = std::chrono::duration<double>(1.0 / limits_.min_send_bytes_per_s);
+  beast::buffers_suffix<Buffers> rest(buffers);
+  for (size_t left = bytes; left > 0;) {
+    stream_.expires_after(std::max<Clock::duration>(grace - waited_, milliseconds(1)));
+    auto start = Clock::now();
+    auto [ec, n] = co_await stream_.async_write_some(rest, kTryAwait);
+    waited_ += Clock::now() - start;
+    waited_ -= std::chrono::duration_cast<Clock::duration>(per_byte * static_cast<double>(n));
+    if (waited_ < Clock::duration::zero()) waited_ = Clock::duration::zero();
+    sent_bytes_ += n;
+    if (ec) {
+      keep_alive_ = false;
+      if (ec == beast::error::timeout) {
+        // tcp_stream closed the socket. Never the client's data in the log, only the counts.
+        spdlog::debug("closing a slow reader after {} bytes", sent_bytes_);
+        if (stats_) stats_->slow_readers_closed.fetch_add(1, std::memory_order_relaxed);
+      }
+      co_return false;
+    }
+    rest.consume(n);
+    left -= std::min(left, n);
+  }
+  co_return true;
 }
 
 namespace {
@@ -140,11 +189,8 @@ awaitable<bool> Exchange::respond(int status, std::string body, std::string_view
   head += std::to_string(body.size());
   head += "\r\n\r\n";
   state_ = State::kDone;
-  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
-  auto [ec, n] = co_await asio::async_write(stream_, bufs, kTryAwait);
-  if (ec) keep_alive_ = false;
-  co_return !ec;
+  co_return co_await send(bufs, head.size() + body.size());
 }
 
 awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
@@ -156,35 +202,24 @@ awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
   else head += "Transfer-Encoding: chunked\r\n";
   head += "\r\n";
   state_ = State::kStreaming;
-  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
-  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), kTryAwait);
-  if (ec) keep_alive_ = false;
-  co_return !ec;
+  co_return co_await send(asio::buffer(head), head.size());
 }
 
 awaitable<bool> Exchange::write(std::string_view data) {
   if (data.empty()) co_return true;
-  stream_.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
-  if (request_.version() == 10) {
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), kTryAwait);
-    co_return !ec;
-  }
+  if (request_.version() == 10) co_return co_await send(asio::buffer(data), data.size());
   char size_line[24];
   int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
   std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, len), asio::buffer(data),
                                          asio::buffer("\r\n", 2)};
-  auto [ec, n] = co_await asio::async_write(stream_, bufs, kTryAwait);
-  if (ec) keep_alive_ = false;
-  co_return !ec;
+  co_return co_await send(bufs, len + data.size() + 2);
 }
 
 awaitable<bool> Exchange::finish() {
   stop_watch();
   state_ = State::kDone;
   if (request_.version() == 10) co_return true;
-  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer("0\r\n\r\n", 5), kTryAwait);
-  if (ec) keep_alive_ = false;
-  co_return !ec;
+  co_return co_await send(asio::buffer("0\r\n\r\n", 5), 5);
 }
 
 Server::Server(IoPool& pool, const config::ServerLimits& limits, Handler handler)
@@ -219,6 +254,20 @@ void Server::stop() {
   }
 }
 
+bool Server::admit_address(const asio::ip::address& address) {
+  std::lock_guard lock(per_ip_mutex_);
+  int64_t& n = per_ip_[address];
+  if (n >= limits_.max_connections_per_ip) return false;  // n > 0 here: the entry stays
+  ++n;
+  return true;
+}
+
+void Server::release_address(const asio::ip::address& address) {
+  std::lock_guard lock(per_ip_mutex_);
+  auto it = per_ip_.find(address);
+  if (it != per_ip_.end() && --it->second <= 0) per_ip_.erase(it);
+}
+
 awaitable<void> Server::accept_loop() {
   for (;;) {
     auto& ctx = pool_.next();
@@ -232,20 +281,49 @@ awaitable<void> Server::accept_loop() {
       }
       continue;
     }
-    if (connections_->load(std::memory_order_relaxed) >= limits_.max_connections) {
-      beast::error_code ignored;
+    beast::error_code ignored;
+    if (stats_->open_connections.load(std::memory_order_relaxed) >= limits_.max_connections) {
+      stats_->refused_max_connections.fetch_add(1, std::memory_order_relaxed);
       socket.close(ignored);  // over the limit: refuse cheaply, before any read
       continue;
     }
-    connections_->fetch_add(1, std::memory_order_relaxed);
-    asio::co_spawn(ctx, session(std::move(socket)), asio::detached);
+    auto peer = socket.remote_endpoint(ignored).address();
+    if (!admit_address(peer)) {
+      // One non-blocking send of a ready-made 429 (a fresh socket's buffer takes it), then close,
+      // without a coroutine or a read. What already arrived of the request is discarded first,
+      // so the close is a FIN and not a reset that could destroy the 429 on the way (a request
+      // arriving later still meets a reset: best effort).
+      stats_->refused_per_ip.fetch_add(1, std::memory_order_relaxed);
+      const std::string& response = too_many_connections_response();
+      int fd = socket.native_handle();
+      char discard[4096];
+      [[maybe_unused]] ssize_t n = ::recv(fd, discard, sizeof discard, MSG_DONTWAIT);
+      n = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      socket.shutdown(tcp::socket::shutdown_send, ignored);
+      socket.close(ignored);
+      continue;
+    }
+    stats_->open_connections.fetch_add(1, std::memory_order_relaxed);
+    asio::co_spawn(ctx, session(std::move(socket), peer), asio::detached);
   }
 }
 
-awaitable<void> Server::session(tcp::socket socket) {
-  ConnectionCount counted{connections_};
+awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
+  // Uncounts the connection when the session coroutine ends, whatever path it takes.
+  struct Counted {
+    Server& server;
+    asio::ip::address peer;
+    ~Counted() {
+      server.stats_->open_connections.fetch_sub(1, std::memory_order_relaxed);
+      server.release_address(peer);
+    }
+  } counted{*this, peer};
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  // Keep little unsent data queued in the kernel for a client that does not read, and wake
+  // writes every few kilobytes of progress (for the send budget, see Exchange::send).
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &kNotSentLowat,
+               sizeof kNotSentLowat);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;  // no cap of its own: the parser's header_limit governs
   bool first = true;
@@ -301,7 +379,7 @@ awaitable<void> Server::session(tcp::socket socket) {
     }
     Request request = parser.release();
     stream.expires_never();
-    Exchange exchange(stream, request, limits_);
+    Exchange exchange(stream, request, limits_, stats_.get());
     co_await handler_(exchange);
     if (!exchange.responded()) {
       // A handler that forgot to answer is a bug; never leave the client hanging.

@@ -9,16 +9,20 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/error.h"
 #include "config/config.h"
 #include "http/io_pool.h"
+#include "http/server_stats.h"
 
 namespace tiergate::http {
 
@@ -27,9 +31,16 @@ using Request = beast_http::request<beast_http::string_body>;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // One request and its response. Lives for one handler call, on the connection's thread.
+//
+// Slow readers: a response may spend at most `send_grace_ms` waiting on the client's socket, less
+// what the bytes the client takes earn back at `min_send_bytes_per_s` (never more than the grace
+// in all). A client that stops reading, or reads slower than the minimum rate, fails a write; the
+// write returns false, the connection is closed and the caller cancels its work. Writes the kernel
+// takes at once cost nothing.
 class Exchange {
  public:
-  Exchange(boost::beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits);
+  Exchange(boost::beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits,
+           ServerStats* stats = nullptr);
   ~Exchange();
 
   const Request& request() const { return request_; }
@@ -67,6 +78,10 @@ class Exchange {
  private:
   enum class State { kNone, kStreaming, kDone };
   void stop_watch();
+  // Writes all of `buffers` (`bytes` long) within the send budget; false if the client is gone
+  // or too slow (then the connection is closed).
+  template <class Buffers>
+  boost::asio::awaitable<bool> send(const Buffers& buffers, size_t bytes);
   void append_head(std::string& out, int status, std::string_view content_type,
                    const Headers& headers) const;
 
@@ -76,6 +91,9 @@ class Exchange {
   State state_ = State::kNone;
   bool keep_alive_;
   std::shared_ptr<bool> watching_;  // shared with the pending wait; false once stopped
+  ServerStats* stats_;
+  uint64_t sent_bytes_ = 0;                       // this response, head included
+  std::chrono::steady_clock::duration waited_{};  // send budget used (0 = the whole grace left)
 };
 
 using Handler = std::function<boost::asio::awaitable<void>(Exchange&)>;
@@ -90,17 +108,29 @@ class Server {
   // Closes the listener; open connections finish their current request.
   void stop();
 
-  std::shared_ptr<const std::atomic<int64_t>> connection_count() const { return connections_; }
+  std::shared_ptr<const std::atomic<int64_t>> connection_count() const {
+    return {stats_, &stats_->open_connections};
+  }
+  std::shared_ptr<const ServerStats> stats() const { return stats_; }
 
  private:
+  // Counts a connection against its address's limit; false (nothing counted) when over it.
+  // Any thread.
+  bool admit_address(const boost::asio::ip::address& address);
+  void release_address(const boost::asio::ip::address& address);
   boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
+                                       boost::asio::ip::address peer);
 
   IoPool& pool_;
   config::ServerLimits limits_;
   Handler handler_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
-  std::shared_ptr<std::atomic<int64_t>> connections_ = std::make_shared<std::atomic<int64_t>>(0);
+  std::shared_ptr<ServerStats> stats_ = std::make_shared<ServerStats>();
+  // Open connections per client address (entries removed at zero). Taken once at accept and once
+  // at close, from any event loop.
+  std::mutex per_ip_mutex_;
+  std::unordered_map<boost::asio::ip::address, int64_t> per_ip_;  // guarded by per_ip_mutex_
 };
 
 }  // namespace tiergate::http

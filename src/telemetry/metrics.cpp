@@ -64,7 +64,19 @@ std::string Metrics::render() const {
     out += fmt::format("tiergate_http_responses_total{{class=\"{}xx\"}} {}\n", c,
                        responses_by_class_[c].load(std::memory_order_relaxed));
   family("tiergate_open_connections", "gauge", "Client connections open now.");
-  out += fmt::format("tiergate_open_connections {}\n", (connections_ ? connections_->load() : 0));
+  out += fmt::format("tiergate_open_connections {}\n",
+                     server_ ? server_->open_connections.load(std::memory_order_relaxed) : 0);
+  family("tiergate_connections_refused_total", "counter",
+         "New connections refused: over limits.max_connections or limits.max_connections_per_ip.");
+  out += fmt::format("tiergate_connections_refused_total{{limit=\"max_connections\"}} {}\n",
+                     server_ ? server_->refused_max_connections.load(std::memory_order_relaxed) : 0);
+  out += fmt::format("tiergate_connections_refused_total{{limit=\"per_ip\"}} {}\n",
+                     server_ ? server_->refused_per_ip.load(std::memory_order_relaxed) : 0);
+  family("tiergate_slow_readers_closed_total", "counter",
+         "Connections closed because the client read its response slower than "
+         "limits.min_send_bytes_per_s (after limits.send_grace_ms).");
+  out += fmt::format("tiergate_slow_readers_closed_total {}\n",
+                     server_ ? server_->slow_readers_closed.load(std::memory_order_relaxed) : 0);
   family("tiergate_streams_broken_total", "counter",
          "Streams that ended with an SSE error event after the first byte.");
   out += fmt::format("tiergate_streams_broken_total {}\n", streams_broken_.load());

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/server_stats.h"
 #include "route/signals/privacy/entity.h"
 #include "tiers/tier.h"
 
@@ -49,8 +50,8 @@ class Metrics {
   // HTTP responses by status class (1..5 for 1xx..5xx).
   void count_response(int status);
   void count_request_error(const char* code);
-  // The server's live connection count, shown as a gauge.
-  void watch_connections(std::shared_ptr<const std::atomic<int64_t>> count) { connections_ = std::move(count); }
+  // The server's live counters: open connections (a gauge), refused connections, slow readers.
+  void watch_server(std::shared_ptr<const http::ServerStats> stats) { server_ = std::move(stats); }
   std::atomic<int64_t>& streams_broken() { return streams_broken_; }
   // Privacy audit: entity counts by type (never values) and the action taken.
   void count_privacy(const privacy::PrivacyScan& scan, std::string_view action);
@@ -61,7 +62,7 @@ class Metrics {
  private:
   std::vector<std::unique_ptr<TierMetrics>> tiers_;
   std::array<std::atomic<uint64_t>, 6> responses_by_class_{};
-  std::shared_ptr<const std::atomic<int64_t>> connections_;
+  std::shared_ptr<const http::ServerStats> server_;
   std::atomic<int64_t> streams_broken_{0};
   std::array<std::atomic<uint64_t>, privacy::kEntityTypeCount> privacy_entities_{};
   std::atomic<uint64_t> privacy_scan_failures_{0};

@@ -88,6 +88,60 @@ void read_auth(YamlReader r, AuthConfig& auth) {
   r.reject_unknown();
 }
 
+// Everything in `routing` besides default_tier and privacy.
+void read_routing_policy(YamlReader& routing, Config& cfg) {
+  RoutingConfig& rc = cfg.routing;
+  if (routing.has("complexity")) {
+    YamlReader c = routing.nested("complexity");
+    rc.complexity = complexity::parse_complexity_config(c);
+  }
+  rc.latency_budget_ms = routing.number("latency_budget_ms", 0, 0, 3'600'000);
+  rc.expected_output_tokens = routing.integer("expected_output_tokens", 256, 1, 1 << 20);
+  rc.fallback = routing.boolean("fallback", true);
+  {
+    YamlReader e = routing.nested("escalation");
+    rc.escalation.enabled = e.boolean("enabled", false);
+    rc.escalation.tokens = static_cast<int>(e.integer("tokens", rc.escalation.tokens, 1, 256));
+    rc.escalation.min_mean_logprob =
+        e.number("min_mean_logprob", rc.escalation.min_mean_logprob, -100, 0);
+    e.reject_unknown();
+  }
+  {
+    YamlReader h = routing.nested("hedging");
+    rc.hedging.enabled = h.boolean("enabled", false);
+    rc.hedging.max_budget_ms = h.number("max_budget_ms", rc.hedging.max_budget_ms, 0, 3'600'000);
+    h.reject_unknown();
+  }
+  {
+    YamlReader b = routing.nested("circuit_breaker");
+    rc.circuit_breaker = route::parse_breaker_options(b);
+  }
+  YAML::Node tenants = routing.child("tenants");
+  if (tenants.IsDefined() && !tenants.IsNull()) {
+    if (!tenants.IsMap()) {
+      routing.error("tenants", "must be a mapping of tenant name to policy");
+      return;
+    }
+    YamlReader all = routing.nested("tenants");
+    for (const auto& kv : tenants) {
+      const std::string name = kv.first.as<std::string>();
+      YamlReader t = all.nested(name);
+      TenantPolicy tp;
+      tp.allowed_tiers = t.strings("allowed_tiers");
+      for (const auto& tier : tp.allowed_tiers)
+        if (!cfg.find_tier(tier)) t.error("allowed_tiers", fmt::format("names no tier: '{}'", tier));
+      if (t.has("latency_budget_ms"))
+        tp.latency_budget_ms = t.number("latency_budget_ms", 0, 0, 3'600'000);
+      if (t.has("budget")) {
+        YamlReader b = t.nested("budget");
+        tp.budget = route::parse_budget_options(b);
+      }
+      t.reject_unknown();
+      rc.tenants.emplace(name, std::move(tp));
+    }
+  }
+}
+
 }  // namespace
 
 bool is_loopback_host(const std::string& host) {
@@ -161,6 +215,19 @@ Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml
         tc.kind = t.required_str("kind");
         tc.model = t.str("model", "");
         tc.trusted = t.boolean("trusted", false);
+        {
+          const std::string where = t.str("location", tc.kind == "embedded" ? "edge" : "cloud");
+          if (where != "edge" && where != "cloud") t.error("location", "must be edge or cloud");
+          tc.edge = where == "edge";
+        }
+        {
+          YamlReader prior = t.nested("latency_prior");
+          tc.latency_prior.ttft_ms = prior.number("ttft_ms", 0, 0, 600'000);
+          tc.latency_prior.prefill_tokens_per_s =
+              prior.number("prefill_tokens_per_s", 0, 0, 1e9);
+          tc.latency_prior.decode_tokens_per_s = prior.number("decode_tokens_per_s", 0, 0, 1e9);
+          prior.reject_unknown();
+        }
         tc.context_window = t.integer("context_window", 0, 0, int64_t{1} << 32);
         YamlReader caps = t.nested("capabilities");
         tc.supports_tools = caps.boolean("tools", tc.supports_tools);
@@ -202,6 +269,7 @@ Result<std::shared_ptr<const Config>> load_config_string(const std::string& yaml
       YamlReader privacy = routing.nested("privacy");
       cfg->routing.privacy = privacy::parse_privacy_config(privacy);
     }
+    read_routing_policy(routing, *cfg);
     routing.reject_unknown();
 
     read_auth(r.nested("auth"), cfg->auth);

@@ -6,11 +6,16 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "route/budget/budget.h"
+#include "route/health/circuit_breaker.h"
+#include "route/signals/complexity/complexity_config.h"
 #include "route/signals/privacy/privacy_config.h"
 
 namespace tiergate::config {
@@ -31,12 +36,24 @@ struct ServerLimits {
   int threads = 0;                       // event-loop threads; 0 = one per core
 };
 
+// What routing assumes of a tier's speed until it has measured it (tier.latency_prior). Zero
+// takes the built-in default for the tier's location (route/policy/predict.h).
+struct LatencyPrior {
+  double ttft_ms = 0;               // upstream tiers: dispatch to first token
+  double prefill_tokens_per_s = 0;  // edge tiers
+  double decode_tokens_per_s = 0;
+};
+
 // Generic keys of a tier; `options` holds what its kind parsed of the rest (see tiers/registry.h).
 struct TierConfig {
   std::string name;
   std::string kind;
   std::string model;  // the model name the tier serves (upstream name for openai tiers)
+  // Where it runs: the edge (in process or a local server) or the cloud. Default: embedded tiers
+  // are edge, the others cloud. The quality signal prefers cloud tiers for complex requests.
+  bool edge = false;
   bool trusted = false;
+  LatencyPrior latency_prior;
   int64_t context_window = 0;
   bool supports_tools = true;
   bool supports_images = false;
@@ -46,9 +63,38 @@ struct TierConfig {
   std::shared_ptr<const void> options;  // owned by the tier kind; cast back by its factory
 };
 
+// routing.tenants.NAME: a tenant's policy.
+struct TenantPolicy {
+  std::vector<std::string> allowed_tiers;  // empty: every tier
+  std::optional<double> latency_budget_ms;
+  std::optional<route::BudgetOptions> budget;
+};
+
+// routing.escalation: the edge answers first; when its first tokens are unsure, the cloud does.
+struct EscalationConfig {
+  bool enabled = false;
+  int tokens = 8;                   // judged on this many first tokens
+  double min_mean_logprob = -1.5;   // mean token log-probability below this escalates
+};
+
+// routing.hedging: latency-critical requests start two tiers; the first token wins.
+struct HedgingConfig {
+  bool enabled = false;
+  double max_budget_ms = 1000;  // requests with a latency budget at most this are hedged
+};
+
 struct RoutingConfig {
   std::string default_tier;
   privacy::PrivacyConfig privacy;  // routing.privacy
+  // routing.complexity: the quality signal. Absent: `auto` prefers default_tier.
+  std::optional<complexity::ComplexityConfig> complexity;
+  double latency_budget_ms = 0;       // default budget for every request; 0 = none
+  int64_t expected_output_tokens = 256;  // before any answer was measured
+  bool fallback = true;               // try the next tier when one fails before the first byte
+  EscalationConfig escalation;
+  HedgingConfig hedging;
+  route::BreakerOptions circuit_breaker;
+  std::map<std::string, TenantPolicy, std::less<>> tenants;
 };
 
 // Client API keys, stored as SHA-256 hashes (never the keys themselves), each mapped to a tenant.

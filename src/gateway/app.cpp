@@ -30,12 +30,21 @@ Result<std::unique_ptr<App>> App::create(std::shared_ptr<const config::Config> c
     app->tiers_.push_back(std::move(*tier));
   }
   std::vector<route::TierTraits> traits;
-  for (const Tier* t : raw) traits.push_back({t->info().name, t->info().trusted || t->info().local});
-  app->router_ = std::make_unique<route::Router>(*config, std::move(traits));
+  std::vector<const TierStats*> stats;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    traits.push_back(route::traits_of(config->tiers[i], &raw[i]->info()));
+    stats.push_back(&raw[i]->stats());
+  }
+  auto router = route::Router::create(config, std::move(traits), std::move(stats));
+  if (!router) return fail(router.error());
+  app->router_ = std::move(*router);
   auto scanner = privacy::Scanner::create(config->routing.privacy);
   if (!scanner) return fail(scanner.error());
   app->scanner_ = std::move(*scanner);
   app->metrics_ = std::make_unique<telemetry::Metrics>(raw);
+  std::vector<const route::CircuitBreaker*> breakers;
+  for (size_t i = 0; i < raw.size(); ++i) breakers.push_back(&app->router_->breaker(static_cast<int>(i)));
+  app->metrics_->watch_breakers(std::move(breakers));
   app->access_log_ = std::make_unique<telemetry::AccessLog>(config->logging.access_log);
   app->auth_ = std::make_unique<Authenticator>(config->auth);
   return app;
@@ -48,7 +57,8 @@ void App::shutdown() {
 awaitable<void> App::respond_error(http::Exchange& ex, const Error& error,
                                    const http::Headers& headers) {
   http::Headers h = headers;
-  if (error.code == ErrorCode::kRateLimited && error.retry_after_seconds > 0)
+  if ((error.code == ErrorCode::kRateLimited || error.code == ErrorCode::kUnavailable) &&
+      error.retry_after_seconds > 0)
     h.emplace_back("retry-after", std::to_string(error.retry_after_seconds));
   int status = http_status(error);
   if (status == 499) status = 500;  // never sent: the client is gone

@@ -30,6 +30,19 @@ void AccessLog::write(const AccessRecord& r) {
         .field("completion_tokens", r.completion_tokens)
         .field("cost_usd", r.cost_usd);
     if (r.ttft_ms >= 0) w.field("ttft_ms", r.ttft_ms);
+    if (r.complexity > -1e299) w.field("complexity", r.complexity);
+    if (r.latency_budget_ms >= 0) w.field("latency_budget_ms", r.latency_budget_ms);
+    if (r.predicted_ttft_ms >= 0) w.field("predicted_ttft_ms", r.predicted_ttft_ms);
+    if (r.predicted_total_ms >= 0) w.field("predicted_total_ms", r.predicted_total_ms);
+    if (r.all_cloud_cost_usd >= 0) w.field("all_cloud_cost_usd", r.all_cloud_cost_usd);
+    if (!r.attempts.empty()) {
+      w.key("failed_attempts").begin_array();
+      for (const auto& a : r.attempts) w.value(a);
+      w.end_array();
+    }
+    if (r.escalated) w.field("escalated", true);
+    if (r.hedged) w.field("hedged", true);
+    if (r.degraded) w.field("degraded", true);
   }
   w.field("total_ms", r.total_ms);
   if (!r.finish_reason.empty()) w.field("finish_reason", r.finish_reason);

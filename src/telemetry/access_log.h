@@ -29,6 +29,16 @@ struct AccessRecord {
   std::string finish_reason;
   std::string privacy_action;    // none | pinned | redacted | refused
   std::string privacy_entities;  // "email=2,card=1": types and counts, never values
+  // Routing: the signals and predictions the decision used, and what happened while serving.
+  double complexity = -1e300;      // score; absent when no quality signal
+  double latency_budget_ms = -1;   // -1: none
+  double predicted_ttft_ms = -1;   // of the serving tier
+  double predicted_total_ms = -1;
+  std::vector<std::string> attempts;  // tiers that failed or were abandoned, "cloud:upstream_error"
+  bool escalated = false;
+  bool hedged = false;
+  bool degraded = false;
+  double all_cloud_cost_usd = -1;  // the same tokens on the reference cloud tier; -1: none
 };
 
 class AccessLog {

@@ -53,6 +53,18 @@ void Metrics::count_privacy(const privacy::PrivacyScan& scan, std::string_view a
     if (kPrivacyActions[i] == action) privacy_actions_[i].fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::count_route(route::ReasonSet reasons, int64_t tokens, double cost_usd,
+                          double reference_cost_usd) {
+  reasons.for_each([&](route::Reason r) {
+    const auto i = static_cast<size_t>(r);
+    reason_requests_[i].fetch_add(1, std::memory_order_relaxed);
+    reason_tokens_[i].fetch_add(static_cast<uint64_t>(tokens), std::memory_order_relaxed);
+    atomic_add(reason_cost_[i], cost_usd);
+  });
+  atomic_add(spent_, cost_usd);
+  atomic_add(reference_cost_, reference_cost_usd);
+}
+
 std::string Metrics::render() const {
   std::string out;
   out.reserve(8192);
@@ -108,6 +120,48 @@ std::string Metrics::render() const {
   family("tiergate_cost_usd_total", "counter", "Spend by tier, from per-token prices.");
   for (const auto& t : tiers_)
     out += fmt::format("tiergate_cost_usd_total{{tier=\"{}\"}} {}\n", t->name, t->cost_usd.load());
+  family("tiergate_fallbacks_total", "counter",
+         "Attempts on a tier that failed before the first byte, after which another tier was tried.");
+  for (const auto& t : tiers_)
+    out += fmt::format("tiergate_fallbacks_total{{tier=\"{}\"}} {}\n", t->name, t->fallbacks_from.load());
+  family("tiergate_escalations_total", "counter",
+         "Cascade: the tier was unsure of its first tokens; another tier answered.");
+  for (const auto& t : tiers_)
+    out += fmt::format("tiergate_escalations_total{{tier=\"{}\"}} {}\n", t->name, t->escalated_from.load());
+  family("tiergate_hedges_won_total", "counter", "Hedged requests, by the tier that answered first.");
+  for (const auto& t : tiers_)
+    out += fmt::format("tiergate_hedges_won_total{{tier=\"{}\"}} {}\n", t->name, t->hedges_won.load());
+  family("tiergate_degraded_total", "counter",
+         "Requests that wanted the cloud but were served by the edge (cloud unavailable).");
+  out += fmt::format("tiergate_degraded_total {}\n", degraded_.load());
+  if (!breakers_.empty()) {
+    const auto now = Clock::now();
+    family("tiergate_circuit_state", "gauge", "Circuit breaker per tier: 0 closed, 1 open, 2 half-open.");
+    for (size_t i = 0; i < breakers_.size() && i < tiers_.size(); ++i)
+      out += fmt::format("tiergate_circuit_state{{tier=\"{}\"}} {}\n", tiers_[i]->name,
+                         static_cast<int>(breakers_[i]->state(now)));
+    family("tiergate_circuit_opened_total", "counter", "Times each tier's circuit opened.");
+    for (size_t i = 0; i < breakers_.size() && i < tiers_.size(); ++i)
+      out += fmt::format("tiergate_circuit_opened_total{{tier=\"{}\"}} {}\n", tiers_[i]->name,
+                         breakers_[i]->times_opened());
+  }
+  family("tiergate_route_requests_total", "counter", "Served requests by routing reason code.");
+  for (size_t i = 0; i < kReasons; ++i)
+    out += fmt::format("tiergate_route_requests_total{{reason=\"{}\"}} {}\n", route::kReasonNames[i],
+                       reason_requests_[i].load());
+  family("tiergate_route_tokens_total", "counter", "Tokens (prompt + completion) by routing reason code.");
+  for (size_t i = 0; i < kReasons; ++i)
+    out += fmt::format("tiergate_route_tokens_total{{reason=\"{}\"}} {}\n", route::kReasonNames[i],
+                       reason_tokens_[i].load());
+  family("tiergate_route_cost_usd_total", "counter", "Spend by routing reason code.");
+  for (size_t i = 0; i < kReasons; ++i)
+    out += fmt::format("tiergate_route_cost_usd_total{{reason=\"{}\"}} {}\n", route::kReasonNames[i],
+                       reason_cost_[i].load());
+  family("tiergate_all_cloud_cost_usd_total", "counter",
+         "What the same tokens would have cost on the reference cloud tier (the first paying cloud tier).");
+  out += fmt::format("tiergate_all_cloud_cost_usd_total {}\n", reference_cost_.load());
+  family("tiergate_savings_usd_total", "gauge", "All-cloud cost minus actual spend.");
+  out += fmt::format("tiergate_savings_usd_total {}\n", reference_cost_.load() - spent_.load());
   family("tiergate_time_to_first_token_seconds", "histogram", "Time to first token by tier.");
   for (const auto& t : tiers_) t->ttft.render(out, "tiergate_time_to_first_token_seconds", fmt::format("tier=\"{}\"", t->name));
   family("tiergate_request_duration_seconds", "histogram", "Total request time by tier.");

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "http/server_stats.h"
+#include "route/health/circuit_breaker.h"
+#include "route/policy/reasons.h"
 #include "route/signals/privacy/entity.h"
 #include "tiers/tier.h"
 
@@ -38,6 +40,9 @@ struct TierMetrics {
   std::atomic<uint64_t> prompt_tokens{0};
   std::atomic<uint64_t> completion_tokens{0};
   std::atomic<double> cost_usd{0};
+  std::atomic<uint64_t> fallbacks_from{0};  // attempts here that failed; another tier was tried
+  std::atomic<uint64_t> escalated_from{0};  // cascade: this tier was unsure; the answer came from another
+  std::atomic<uint64_t> hedges_won{0};      // hedged requests this tier answered first
   Histogram ttft;
   Histogram total;
 };
@@ -56,6 +61,13 @@ class Metrics {
   // Privacy audit: entity counts by type (never values) and the action taken.
   void count_privacy(const privacy::PrivacyScan& scan, std::string_view action);
 
+  void watch_breakers(std::vector<const route::CircuitBreaker*> breakers) { breakers_ = std::move(breakers); }
+  // A finished request: by reason code, its tokens and cost; against all-cloud, what the reference
+  // cloud tier would have charged for the same tokens.
+  void count_route(route::ReasonSet reasons, int64_t tokens, double cost_usd,
+                   double reference_cost_usd);
+  std::atomic<uint64_t>& degraded() { return degraded_; }
+
   // The whole exposition, text format 0.0.4.
   std::string render() const;
 
@@ -63,6 +75,14 @@ class Metrics {
   std::vector<std::unique_ptr<TierMetrics>> tiers_;
   std::array<std::atomic<uint64_t>, 6> responses_by_class_{};
   std::shared_ptr<const http::ServerStats> server_;
+  std::vector<const route::CircuitBreaker*> breakers_;  // per tier, same order
+  static constexpr size_t kReasons = static_cast<size_t>(route::Reason::kCount);
+  std::array<std::atomic<uint64_t>, kReasons> reason_requests_{};
+  std::array<std::atomic<uint64_t>, kReasons> reason_tokens_{};
+  std::array<std::atomic<double>, kReasons> reason_cost_{};
+  std::atomic<double> reference_cost_{0};
+  std::atomic<double> spent_{0};
+  std::atomic<uint64_t> degraded_{0};
   std::atomic<int64_t> streams_broken_{0};
   std::array<std::atomic<uint64_t>, privacy::kEntityTypeCount> privacy_entities_{};
   std::atomic<uint64_t> privacy_scan_failures_{0};

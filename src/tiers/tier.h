@@ -87,6 +87,8 @@ struct TierStats {
   std::atomic<double> decode_tokens_per_s{0};
   std::atomic<double> ttft_ms{0};
   std::atomic<double> rtt_ms{0};  // network round trip (connect), upstream tiers
+  std::atomic<int64_t> slots{0};  // requests served at once (embedded); 0 = not bounded here
+  std::atomic<double> request_ms{0};  // admitted to done, moving average (for queue wait)
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> failures{0};
 };

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startTiergate, startScriptedUpstream, startNginxUpstream, openaiTierYaml, rawRequest,
+  startTiergate, startScriptedUpstream, startNginxUpstream, openaiTierYaml, rawRequest, NO_BREAKER,
   parseRawResponse, sleep, chunk, usageChunk, completionBody, streamBody, freePort, SOURCE_DIR,
 } from '../lib/harness.mjs';
 
@@ -29,7 +29,7 @@ describe('gateway with a scripted upstream', () => {
   let up, tg;
   before(async () => {
     up = await startScriptedUpstream();
-    tg = await startTiergate(openaiTierYaml(up.url, `    timeouts: { first_byte_ms: 1500, idle_ms: 1500 }`),
+    tg = await startTiergate(openaiTierYaml(up.url, `    timeouts: { first_byte_ms: 1500, idle_ms: 1500 }`, NO_BREAKER),
       { env: { TIERGATE_TEST_KEY: 'sk-test-123' } });
   });
   after(async () => {

@@ -236,7 +236,8 @@ export function portOpen(port) {
   });
 }
 
-export function openaiTierYaml(baseUrl, extra = '') {
+// `routing`: more keys of the routing section, indented by four spaces.
+export function openaiTierYaml(baseUrl, extra = '', routing = '') {
   return `
 tiers:
   - name: cloud
@@ -247,8 +248,12 @@ tiers:
 ${extra}
 routing:
   default_tier: cloud
-`;
+${routing}`;
 }
+
+// Fault tests fail a tier on purpose many times in a row: a breaker that never opens keeps each
+// test's expectations independent of the ones before. Breakers have tests of their own.
+export const NO_BREAKER = '  circuit_breaker: { consecutive_failures: 1000000, min_requests: 1000000 }\n';
 
 // Raw HTTP/1.1 over a socket, for requests fetch() refuses to send (bad UTF-8, huge headers).
 export function rawRequest(port, text, { timeoutMs = 10000 } = {}) {

@@ -361,6 +361,8 @@ void Engine::free_cells(Sequence& seq) {
   llama_memory_seq_rm(llama_get_memory(ctx_), seq.id(), -1, -1);
   busy_slots_.fetch_sub(1, std::memory_order_relaxed);
   update_ema(request_seconds_, seconds_since(seq.job().submitted));
+  stats_->request_ms.store(request_seconds_.load(std::memory_order_relaxed) * 1000,
+                           std::memory_order_relaxed);
 }
 
 void Engine::end(Sequence& seq, const std::string& reason) {
@@ -384,6 +386,7 @@ void Engine::publish_stats() {
     used += seq.n_past();
   }
   stats_->active.store(active, std::memory_order_relaxed);
+  stats_->slots.store(options_.parallel, std::memory_order_relaxed);
   stats_->free_kv_cells.store(n_ctx_total_ - used, std::memory_order_relaxed);
 }
 

@@ -96,6 +96,15 @@ Result<ComplexitySignal> load_complexity_signal(const ComplexityConfig& c) {
     sig.threshold = threshold_from_quantiles(q, c.target_cloud_share);
   }
 
+  sig.target_share = c.target_cloud_share;
+  if (!sample.empty()) {
+    std::vector<double> sorted = sample;
+    std::sort(sorted.begin(), sorted.end());
+    for (int i = 0; i <= 100; ++i) sig.quantiles.push_back(sorted[(sorted.size() - 1) * i / 100]);
+  } else {
+    sig.quantiles = sig.scorer->model().score_quantiles;
+  }
+
   if (c.drift_correction && !c.threshold && std::isfinite(sig.threshold)) {
     // Score range of the calibration: the spread between the 5% and 95% quantiles.
     double range = 0;

@@ -53,6 +53,11 @@ struct ComplexitySignal {
   double threshold = 0;  // calibrated (or configured) threshold; score >= threshold -> cloud
   std::shared_ptr<CloudShareTracker> tracker;  // null when drift_correction is off or threshold set
   std::string model_path;
+  double target_share = 0.25;
+  // 101 evenly spaced score quantiles of the calibration sample (or the model's): budget pacing
+  // turns a reduced cloud share into a threshold with them. May be empty (explicit threshold and a
+  // model without quantiles): then pacing can only stop the cloud at the cap.
+  std::vector<double> quantiles;
 
   // The threshold in force now.
   double current_threshold() const { return tracker ? tracker->threshold() : threshold; }

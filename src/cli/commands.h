@@ -12,5 +12,6 @@ void add_train_router_command(CLI::App& app, int& exit_code);    // cmd_router.c
 void add_score_command(CLI::App& app, int& exit_code);           // cmd_router.cpp
 void add_eval_command(CLI::App& app, int& exit_code);            // cmd_router.cpp
 void add_privacy_corpus_command(CLI::App& app, int& exit_code);  // cmd_privacy_corpus.cpp
+void add_explain_command(CLI::App& app, int& exit_code);         // cmd_explain.cpp
 
 }  // namespace tiergate::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   tiergate::cli::add_score_command(app, exit_code);
   tiergate::cli::add_eval_command(app, exit_code);
   tiergate::cli::add_privacy_corpus_command(app, exit_code);
+  tiergate::cli::add_explain_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -46,7 +46,7 @@ NGX
 sed -i "s|ERRLOG|$WORK/px/error.log|" "$WORK/px/nginx.conf"
 cat > "$WORK/tiergate.yaml" <<YAML
 listen: "127.0.0.1:$TG"
-limits: { threads: 2 }
+limits: { threads: 2, max_connections_per_ip: 100000 }  # idle_conns.py opens 2,000 from 127.0.0.1
 tiers:
   - name: cloud
     kind: openai

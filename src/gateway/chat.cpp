@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <deque>
 #include <random>
 
 #include "api/openai/json.h"
@@ -190,14 +189,16 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
   auto executor = co_await asio::this_coro::executor;
   auto channel = make_event_channel(executor);
   auto client = std::make_shared<ClientWatch>();
-  std::deque<Attempt> attempts;  // stable references while growing
-  std::deque<int> next(d.fallbacks.begin(), d.fallbacks.end());
+  // Each tier is tried at most once: with room for all of them, references stay valid.
+  std::vector<Attempt> attempts;
+  attempts.reserve(router_->tiers().size());
+  std::vector<int> next(d.fallbacks.rbegin(), d.fallbacks.rend());  // back() is tried next
   const bool single_try = next.empty() && d.hedge_with < 0 && d.escalate_to < 0;
   int live = 0;
   int winner = -1;
 
   auto start_attempt = [&](int t, bool probe) -> bool {
-    if (client->gone) return false;
+    if (client->gone || attempts.size() == attempts.capacity()) return false;
     if (!router_->breaker(t).acquire(Clock::now())) {
       log.attempts.push_back(router_->tiers()[t].name + ":circuit_open");
       return false;
@@ -222,8 +223,8 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
   };
   auto start_next = [&]() -> bool {
     while (!next.empty()) {
-      const int t = next.front();
-      next.pop_front();
+      const int t = next.back();
+      next.pop_back();
       if (start_attempt(t, false)) return true;
     }
     return false;

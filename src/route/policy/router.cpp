@@ -237,10 +237,11 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
                               fmt::format("Tenant '{}' may not use {}.", signals.tenant,
                                           names_of(tiers_, c.list))));
   if (budget && pace.exhausted &&
-      c.drop_if(Reason::kBudgetExhausted, [&](int t) { return tiers_[t].paying(); })) {
+      c.drop_if(Reason::kBudgetExhausted,
+                [&](int t) { return !tiers_[t].edge && tiers_[t].paying(); })) {
     Error e = Error::client(
         ErrorCode::kRateLimited,
-        fmt::format("Tenant '{}' has spent its budget of ${:.2f} for this {}, and no free tier can "
+        fmt::format("Tenant '{}' has spent its budget of ${:.2f} for this {}, and no edge tier can "
                     "serve this request.",
                     signals.tenant, pace.budget_usd, budget_period_name(budget->options().period)));
     e.retry_after_seconds = 60;

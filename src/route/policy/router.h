@@ -5,7 +5,8 @@
 //      a quality signal routing.default_tier first); a tier's name forces that tier alone.
 //   2. hard constraints drop tiers: privacy (strict: untrusted tiers), capability (context window,
 //      tools, images, JSON mode, logprobs), the tenant's allowed_tiers, the tenant's spent budget
-//      (paying tiers), an open circuit breaker. Nothing left is an error naming the constraint.
+//      (paying cloud tiers; the edge serves on, even when it carries a price), an open circuit
+//      breaker. Nothing left is an error naming the constraint.
 //   3. deadline: tiers predicted to miss the latency budget move behind those that meet it (kept
 //      as fallbacks); when none meets it the fastest goes first.
 //   4. what may happen while serving: cascade (edge first, escalate when unsure) or hedging.

@@ -279,3 +279,69 @@ export function parseRawResponse(text) {
   const status = Number(head.split(' ')[1]);
   return { status, head, body: rest.join('\r\n\r\n') };
 }
+
+// --- Helpers for the routing tests (two real tiers: embedded edge + a cloud) ---
+
+// Writes a tiny random-weight GGUF model (`tiergate gen-test-model`); the seed picks the weights,
+// so two seeds give two models that answer differently.
+export function genTestModel(path, { seed } = {}) {
+  const args = ['gen-test-model', '--out', path];
+  if (seed !== undefined) args.push('--seed', String(seed));
+  execFileSync(BIN, args, { stdio: 'pipe' });
+  return path;
+}
+
+// The `data:` payloads of an SSE body, in order ('[DONE]' included as is).
+export function sseData(text) {
+  return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+}
+
+// One Prometheus sample: metricValue(text, 'tiergate_circuit_state', { tier: 'cloud' }).
+// Labels must be given in the order tiergate prints them. undefined when the series is absent.
+export function metricValue(text, name, labels = {}) {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  const prefix = want ? `${name}{${want}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? undefined : Number(line.slice(prefix.length));
+}
+
+export async function scrapeMetrics(baseUrl) {
+  return (await fetch(baseUrl + '/metrics')).text();
+}
+
+// POST /v1/chat/completions with fetch. For an SSE answer also: `events` (data payloads), `chunks`
+// (the parsed JSON ones), `content` (choice 0's text), `done` (ended with [DONE]), `error` (an SSE
+// error event's body).
+export async function postChat(baseUrl, body, headers = {}) {
+  const res = await fetch(baseUrl + '/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const r = { status: res.status, headers: res.headers, text };
+  if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    r.events = sseData(text);
+    r.done = r.events.at(-1) === '[DONE]';
+    r.chunks = r.events.filter((e) => e !== '[DONE]').map((e) => JSON.parse(e));
+    r.error = r.chunks.find((c) => c.error)?.error;
+    r.content = r.chunks.flatMap((c) => (c.choices ?? []).filter((x) => x.index === 0))
+      .map((x) => x.delta?.content ?? '').join('');
+  } else {
+    try {
+      r.json = JSON.parse(text);
+      r.content = r.json.choices?.[0]?.message?.content;
+    } catch {}
+  }
+  return r;
+}
+
+// The access-log line of one request (by x-request-id), waiting briefly: a stream's line is
+// written after its last byte.
+export async function accessLogLine(tg, requestId, { timeoutMs = 2000 } = {}) {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const line = tg.accessLog().find((l) => l.request_id === requestId);
+    if (line || Date.now() > deadline) return line;
+    await sleep(20);
+  }
+}

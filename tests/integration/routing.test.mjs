@@ -157,9 +157,27 @@ describe('cloud down, circuit breaker, recovery (a second tiergate as the cloud)
     await assertHealthy(front);
   });
 
+  test('half-open, the probe fails while the cloud is still down: open again, the edge serves', async () => {
+    const wait = openedAt + 1100 - Date.now();
+    if (wait > 0) await sleep(wait);
+    let m = await metrics(front);
+    assert.equal(metricValue(m, 'tiergate_circuit_state', { tier: 'cloud' }), 2, 'half-open after open_s');
+    const r = await postChat(front.url, ask('Hello'));
+    assertEdgeAnswer(r, { stream: false });
+    assert.deepEqual(reasonsOf(r), ['default', 'fallback'], 'the probe was tried, then the edge');
+    assert.equal(r.headers.get('x-tiergate-degraded'), 'cloud-unavailable');
+    openedAt = Date.now();
+    m = await metrics(front);
+    assert.equal(metricValue(m, 'tiergate_circuit_state', { tier: 'cloud' }), 1);
+    assert.equal(metricValue(m, 'tiergate_circuit_opened_total', { tier: 'cloud' }), 2);
+    const next = await postChat(front.url, ask('Hello'));
+    assert.ok(reasonsOf(next).includes('circuit_open'));
+    await assertHealthy(front);
+  });
+
   test('recovery: the cloud comes back, a probe after open_s closes the circuit', async () => {
     cloud = await cloudTiergate(['--listen', `127.0.0.1:${port}`]);
-    const wait = openedAt + 1150 - Date.now();
+    const wait = openedAt + 1100 - Date.now();
     if (wait > 0) await sleep(wait);
     let m = await metrics(front);
     assert.equal(metricValue(m, 'tiergate_circuit_state', { tier: 'cloud' }), 2, 'half-open after open_s');
@@ -373,6 +391,23 @@ describe('latency budgets', () => {
   test('the edge is unmeasured, so its latency_prior is what routing uses', async () => {
     const m = await metrics(tg);
     assert.equal(metricValue(m, 'tiergate_tier_decode_tokens_per_second', { tier: 'edge' }), 0);
+  });
+
+  test('a prompt beyond the edge\'s context window, or tools, go to the cloud', async () => {
+    const long = await postChat(tg.url, ask('word '.repeat(700)));
+    assert.equal(long.status, 200, long.text);
+    assert.equal(long.headers.get('x-tiergate-tier'), 'cloud');
+    assert.deepEqual(reasonsOf(long), ['default', 'context_window']);
+    const tools = await postChat(tg.url, ask('What is the weather?', {
+      tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
+    }));
+    assert.equal(tools.status, 200, tools.text);
+    assert.equal(tools.headers.get('x-tiergate-tier'), 'cloud');
+    assert.deepEqual(reasonsOf(tools), ['default', 'capability']);
+    // Forcing the edge with a prompt it cannot hold is the client's error, not a fallback.
+    const forced = await postChat(tg.url, ask('word '.repeat(700), { model: 'edge' }));
+    assert.equal(forced.status, 400);
+    await assertHealthy(tg);
   });
 
   test('a budget too tight for the edge: the cloud serves, reason deadline (total and ttft)', async () => {

@@ -126,6 +126,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
   // With authentication on, the tenant is the key's; otherwise the client may name one.
   const std::string_view tenant =
       auth_->required() ? std::string_view(authenticated_tenant) : ex.header("x-tiergate-tenant");
+  if (!auth_->required()) log.tenant = tenant;
   const privacy::PrivacyMode mode =
       privacy::effective_mode(pcfg, tenant, ex.header("x-tiergate-sensitivity"));
   privacy::PrivacyScan scan = scanner_->scan_request(chat);
@@ -399,7 +400,9 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     }
     a.held.push_back(std::move(te.event));
     if (a.standby) return;
-    if (live > 1 && !decisive) return;  // hedged: the first real token wins
+    // An attempt serves from its first real token on: until then (a role-only opening chunk) a
+    // failure can still fall back, and when hedged, the first real token wins.
+    if (!decisive) return;
     commit(index);
   };
 

@@ -236,7 +236,9 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
       for (auto& d : part->deltas) {
         if (!d.content.empty() && first_token == Clock::time_point{}) first_token = Clock::now();
         if (d.index == 0 && !d.finish_reason.empty()) finish_reason_ = d.finish_reason;
-        sent_any = true;
+        // A role-only opening chunk says nothing yet: the router may still try another tier.
+        if (!d.content.empty() || !d.tool_calls_json.empty() || !d.finish_reason.empty())
+          sent_any = true;
         sink_->on_event(std::move(d));
       }
       if (part->usage) {

@@ -5,10 +5,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import OpenAI from '../compat/node_modules/openai/index.js';
 import {
   startTiergate, startScriptedUpstream, NO_BREAKER, sleep, freePort, tempDir, chunk, usageChunk,
-  completionBody, streamBody, genTestModel, metricValue, scrapeMetrics, postChat, accessLogLine,
+  completionBody, streamBody, genTestModel, metricValue, scrapeMetrics, postChat, accessLogLine, BIN,
 } from '../lib/harness.mjs';
 
 const dir = tempDir('tiergate-routing-');
@@ -826,5 +828,75 @@ describe('the edge saturated, and fallback switched off', () => {
     const e = await postChat(strict.url, ask('Hello', { model: 'edge' }));
     assertEdgeAnswer(e, { stream: false });
     await assertHealthy(strict);
+  });
+});
+
+describe('tiergate explain', () => {
+  const cfgDir = tempDir('tiergate-explain-');
+  const cfg = join(cfgDir, 'config.yaml');
+  const yaml = (routing) => `
+tiers:
+  - name: edge
+    kind: embedded
+    model_path: "/nonexistent/edge.gguf"
+  - name: cloud
+    kind: openai
+    base_url: "http://127.0.0.1:9/v1"
+    model: "big"
+    price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+routing:
+${routing}`;
+  const explain = (routing, request, args = []) => {
+    writeFileSync(cfg, yaml(routing));
+    const r = spawnSync(BIN, ['explain', '-c', cfg, ...args], { input: JSON.stringify(request), encoding: 'utf8' });
+    return { code: r.status, out: r.stdout.trim() ? JSON.parse(r.stdout) : null, err: r.stderr };
+  };
+  const ask = (content, extra = {}) => ({ model: 'auto', messages: [{ role: 'user', content }], ...extra });
+
+  test('prints the decision without any tier running (the edge model file does not even exist)', () => {
+    const r = explain('  default_tier: cloud\n', ask('Hello there'));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.tier, 'cloud');
+    assert.deepEqual(r.out.fallbacks, ['edge']);
+    assert.deepEqual(r.out.reasons, ['default']);
+    assert.equal(r.out.signals.privacy.action, 'none');
+    assert.ok(r.out.predictions.cloud.ttft_ms > 0 && r.out.predictions.edge.total_ms > 0);
+    assert.equal(r.out.predictions.cloud.measured, false, 'no live statistics: priors');
+  });
+
+  test('shows the complexity signal, and sends the harder prompt to the cloud', () => {
+    const easy = 'hi';
+    const hard = 'Which of the following best explains the mechanism of action of beta-lactam '
+      + 'antibiotics against penicillin binding proteins? A) inhibition of transpeptidase '
+      + 'B) ribosome C) DNA gyrase D) folate';
+    const scores = [easy, hard].map((p) => explain('  default_tier: edge\n  complexity: { threshold: 100 }\n', ask(p)).out.signals.complexity.score);
+    assert.ok(scores[1] > scores[0], `hard ${scores[1]} > easy ${scores[0]}`);
+    const mid = (scores[0] + scores[1]) / 2;
+    const routing = `  default_tier: edge\n  complexity: { threshold: ${mid} }\n`;
+    const e = explain(routing, ask(easy)).out;
+    const h = explain(routing, ask(hard)).out;
+    assert.equal(e.tier, 'edge');
+    assert.ok(e.reasons.includes('complexity_low'));
+    assert.equal(h.tier, 'cloud');
+    assert.ok(h.reasons.includes('complexity_high'));
+    assert.equal(h.signals.complexity.wants_cloud, true);
+  });
+
+  test('privacy, tenant budget, deadline and the plan show up; a refusal exits 1 with the error', () => {
+    const routing = '  default_tier: cloud\n  escalation: { enabled: true }\n'
+      + '  tenants:\n    acme: { budget: { usd: 5, period: day } }\n';
+    const p = explain(routing, ask('mail me at jane.doe@example.com'));
+    assert.equal(p.out.tier, 'edge');
+    assert.equal(p.out.signals.privacy.entities.email, 1);
+    assert.deepEqual(p.out.excluded, [{ tier: 'cloud', reason: 'privacy_pinned' }]);
+    const b = explain(routing, ask('Hello'), ['--tenant', 'acme', '--latency-budget-ms', '100000']);
+    assert.equal(b.out.signals.tenant_budget.budget_usd, 5);
+    assert.equal(b.out.signals.latency_budget.ms, 100000);
+    const c = explain('  default_tier: edge\n  escalation: { enabled: true }\n', ask('Hello'));
+    assert.equal(c.out.plan.cascade_to, 'cloud');
+    const refused = explain(routing, ask('mail me at jane.doe@example.com', { model: 'cloud' }));
+    assert.equal(refused.code, 1);
+    assert.ok(refused.out.error.message.length > 0);
+    assert.ok(!JSON.stringify(refused.out).includes('jane.doe'), 'never echoes the value');
   });
 });

@@ -125,3 +125,52 @@ TEST(ComplexityFeatures, CountsDistinctUnits) {
 
 }  // namespace
 }  // namespace tiergate::complexity
+
+namespace tiergate::complexity {
+namespace {
+
+// The GSM8K prior rests on one principle: a word problem gets harder for a weak model with the
+// number of reasoning steps it needs. These problems (written for this test, with their step
+// counts) pin that ordering; docs/complexity-router.md has the same check on GSM8K's train split.
+TEST(ComplexityFeatures, MathDifficultyTracksReasoningSteps) {
+  struct Problem {
+    int steps;
+    const char* text;
+  };
+  const Problem problems[] = {
+      {1, "Sam has 5 marbles and finds 3 more. How many marbles does he have now?"},
+      {1, "A box holds 12 eggs. How many eggs are in 4 boxes?"},
+      {2, "Mia buys 3 notebooks at $4 each and a pen for $2. How much does she spend?"},
+      {2, "A farmer has 40 cows and sells a quarter of them. How many cows does he have left?"},
+      {3, "Leo reads 15 pages a day on weekdays and 25 pages a day on weekends. How many pages "
+          "does he read in a week?"},
+      {3, "A baker makes 8 trays of 24 rolls. He sells 150 rolls and gives half of the rest to a "
+          "shelter. How many rolls does he keep?"},
+      {5, "A shop sells shirts for $20 each. On Monday it sells 14 shirts, on Tuesday twice as "
+          "many, and on Wednesday 5 fewer than on Tuesday. It spends 30% of its revenue on costs. "
+          "How much profit does it make over the three days?"},
+      {6, "Ana earns $18 an hour and works 8 hours a day, 5 days a week. Overtime beyond 40 hours "
+          "a week is paid at 1.5 times her rate. Last month she worked 4 weeks and 6 overtime "
+          "hours in total, and she saves 15% of her pay. How much did she save last month?"},
+  };
+  MathWeights w;
+  std::vector<double> d;
+  for (const auto& p : problems) {
+    PromptShape s = analyse_shape(p.text);
+    EXPECT_NE(s.kind, PromptKind::kMultipleChoice) << p.text;
+    d.push_back(math_difficulty(s, w));
+  }
+  // Two or more steps apart: always ordered.
+  int concordant = 0, discordant = 0;
+  for (size_t i = 0; i < d.size(); ++i)
+    for (size_t j = 0; j < d.size(); ++j) {
+      int gap = problems[j].steps - problems[i].steps;
+      if (gap >= 2) EXPECT_LT(d[i], d[j]) << problems[i].text << " vs " << problems[j].text;
+      if (gap > 0) (d[i] < d[j] ? concordant : discordant) += 1;
+    }
+  // Kendall's tau over pairs with different step counts.
+  EXPECT_GE(double(concordant - discordant) / double(concordant + discordant), 0.8);
+}
+
+}  // namespace
+}  // namespace tiergate::complexity

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "route/signals/privacy/detectors.h"
+#include "route/signals/privacy/refiners.h"
 #include "route/signals/privacy/validators.h"
 
 namespace tiergate::privacy {
@@ -18,13 +19,18 @@ namespace {
 using R = Refiner;
 using T = EntityType;
 
-enum : uint8_t { kDigit = 1, kToken = 2, kNumSep = 4, kLetter = 8 };
+enum : uint8_t { kDigit = 1, kToken = 2, kNumSep = 4, kLetter = 8, kStreetStart = 16 };
 
 constexpr std::array<uint8_t, 256> kClass = [] {
   std::array<uint8_t, 256> c{};
   for (int i = '0'; i <= '9'; ++i) c[i] = kDigit | kToken;
   for (int i = 'a'; i <= 'z'; ++i) c[i] = kToken | kLetter;
   for (int i = 'A'; i <= 'Z'; ++i) c[i] = kToken | kLetter;
+  // What may start the word after a house number: a capital, an ordinal's digit, the first
+  // letter of a French street word (rue, avenue, boulevard, place, chemin, impasse, quai, allee).
+  for (int i = 'A'; i <= 'Z'; ++i) c[i] |= kStreetStart;
+  for (int i = '0'; i <= '9'; ++i) c[i] |= kStreetStart;
+  for (char ch : std::string_view("rabpciq")) c[static_cast<unsigned char>(ch)] |= kStreetStart;
   c['+'] = kToken;
   c['/'] = kToken | kNumSep;
   c['_'] = kToken;
@@ -42,8 +48,9 @@ uint8_t cls(std::string_view t, size_t i) {
 bool digit(std::string_view t, size_t i) { return (cls(t, i) & kDigit) != 0; }
 bool letter(std::string_view t, size_t i) { return (cls(t, i) & kLetter) != 0; }
 // A loop, not string_view::find: find calls memchr, which costs more than the compare for the
-// short sets used here (it was the largest single item in the profile).
-bool is_one_of(char c, std::string_view set) {
+// short sets used here (it was the largest single item in the profile). Always inlined: with a
+// literal set the loop unrolls into a few compares.
+[[gnu::always_inline]] inline bool is_one_of(char c, std::string_view set) {
   if (c == '\0') return false;
   for (char x : set)
     if (x == c) return true;
@@ -96,6 +103,18 @@ size_t region_end(std::string_view t, size_t b) {
   return last_digit;
 }
 
+// True when the region that region_end would read from the digit run t[d, de) is longer than
+// the run: a separator or parenthesis after it that region_end may step over, or a '(' or '+'
+// before it. Conservative: a true only costs the full region_end.
+bool region_goes_on(std::string_view t, size_t d, size_t de) {
+  if (d > 0 && (t[d - 1] == '(' || t[d - 1] == '+')) return true;
+  if (de >= t.size()) return false;
+  const char ch = t[de];
+  if (ch != ' ' && ch != '-' && ch != '.' && ch != '(' && ch != ')') return false;
+  const char nx = de + 1 < t.size() ? t[de + 1] : '\0';
+  return (nx >= '0' && nx <= '9') || nx == '(' || nx == '+' || nx == ' ' || nx == '-';
+}
+
 // Digits, separators and group ends of one region: card, phone, SSN, IPv4 candidates.
 void scan_region(Ctx& c, size_t rb, size_t re) {
   const std::string_view t = c.t;
@@ -106,6 +125,9 @@ void scan_region(Ctx& c, size_t rb, size_t re) {
   size_t digits = 0;
   for (size_t k = rb; k < re; ++k) digits += digit(t, k);
 
+  // Whether a phone context word lies within 40 bytes before the region or inside it: searched
+  // once, when a candidate first needs it, instead of at every start and end the sweep tries.
+  refiners::PhoneContext phone_context{rb > 40 ? rb - 40 : 0, re};
   // Longest first per type; after a finding, only what lies before it.
   auto sweep = [&](T type, R refiner, size_t window, size_t min_digits) {
     if (!c.on(type) || digits < min_digits) return;
@@ -120,7 +142,10 @@ void scan_region(Ctx& c, size_t rb, size_t re) {
         if (s > 0 && (t[s - 1] == '(' || t[s - 1] == '+')) --s;
       }
       size_t ob = 0, oe = 0;
-      if (refine(refiner, t, s, e, c.o, &ob, &oe)) {
+      const bool ok = refiner == R::kPhone ? refiners::refine_phone(t, s, e, &ob, &phone_context)
+                                           : refine(refiner, t, s, e, c.o, &ob, &oe);
+      if (refiner == R::kPhone) oe = e;
+      if (ok) {
         c.add(type, ob, oe);
         limit = ob;
       }
@@ -307,16 +332,17 @@ void scan_de_address(Ctx& c, size_t i, size_t digits_end) {
       "ring",
       "ufer"};
   if (!is_one_of(t[w - 1], "e.gzmr")) return;  // the last letter of every suffix
-  bool suffix = false;
-  for (std::string_view suf : kDe)
-    suffix = suffix || (w > suf.size() && t.substr(w - suf.size(), suf.size()) == suf);
-  if (!suffix) return;
+  // The street name is one Capitalised word: tested first, it turns away "the 30", "are 5".
   size_t s = w;
   while (s > 0 && char_before(t, s) == t[s - 1] &&  // not the n of an escaped newline
          (letter(t, s - 1) || static_cast<unsigned char>(t[s - 1]) >= 0x80 ||
           (t[s - 1] == '.' && s == w)))
     --s;
   if (s == w || !(t[s] >= 'A' && t[s] <= 'Z') || is_alnum(char_before(t, s))) return;
+  bool suffix = false;
+  for (std::string_view suf : kDe)
+    suffix = suffix || (w > suf.size() && t.substr(w - suf.size(), suf.size()) == suf);
+  if (!suffix) return;
   const std::string_view word = t.substr(s, w - s);
   for (std::string_view suf : kDe)
     if (word.size() > suf.size() && word.ends_with(suf)) {
@@ -390,6 +416,17 @@ size_t scan_ipv6(Ctx& c, size_t i) {
   for (size_t k = s; k < e; ++k) colons += t[k] == ':';
   if (colons < 2) return e;
   while (s < i && t[s] == '.') ++s;
+  // What refine_ipv6 would reject at every end, checked once: the character before the run, a
+  // run without a decimal digit ("std::map", "abc::def"), and a run with neither "::" nor the
+  // six colons of a full address (times, "a:b:c").
+  const char p = char_before(t, s);
+  if (is_alnum(p) || p == ':' || p == '.' || p == '_') return e;
+  bool has_digit = false, double_colon = false;
+  for (size_t k = s; k < e; ++k) {
+    has_digit = has_digit || digit(t, k);
+    double_colon = double_colon || (t[k] == ':' && k + 1 < e && t[k + 1] == ':');
+  }
+  if (!has_digit || (!double_colon && colons < 6)) return e;
   for (size_t end = e; end > i; --end) {
     size_t ob = 0, oe = 0;
     if (refine(R::kIpv6, t, s, end, c.o, &ob, &oe)) {
@@ -406,7 +443,10 @@ namespace {
 
 // Per 64 bytes: which are digits, ':' and token characters, with SSE2 (x86-64 baseline).
 struct BlockMasks {
-  uint64_t digit = 0, colon = 0, token = 0;
+  uint64_t digit = 0, colon = 0, equals = 0, token = 0;
+  // What may stand right before the separator of a secret assignment (assignment_at): the last
+  // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
+  uint64_t key_end = 0;
 };
 
 BlockMasks block_masks(const char* p) {
@@ -422,9 +462,19 @@ BlockMasks block_masks(const char* p) {
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')), _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
     const __m128i col = _mm_cmpeq_epi8(x, _mm_set1_epi8(':'));
+    const __m128i eq = _mm_cmpeq_epi8(x, _mm_set1_epi8('='));
     const int shift = 16 * q;
+    auto lis = [&](char ch) { return _mm_cmpeq_epi8(lx, _mm_set1_epi8(ch)); };
+    auto is = [&](char ch) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(ch)); };
+    const __m128i key_letter = _mm_and_si128(
+        let, _mm_or_si128(_mm_or_si128(_mm_or_si128(lis('s'), lis('d')), lis('e')),
+                          _mm_or_si128(_mm_or_si128(lis('n'), lis('t')), lis('y'))));
+    const __m128i key_end = _mm_or_si128(
+        key_letter, _mm_or_si128(_mm_or_si128(is(' '), is('\t')), _mm_or_si128(is('"'), is('\''))));
+    m.key_end |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(key_end))) << shift;
     m.digit |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(dig))) << shift;
     m.colon |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(col))) << shift;
+    m.equals |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(eq))) << shift;
     m.token |= static_cast<uint64_t>(static_cast<uint16_t>(
                    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, let), sym))))
                << shift;
@@ -456,34 +506,55 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
                        c.on(T::kIban) || c.on(T::kStreetAddress);
   const bool tokens = c.on(T::kHighEntropy);
   const bool ipv6 = c.on(T::kIpAddress);
+  const bool passwords = c.on(T::kPassword), api_keys = c.on(T::kApiKey);
   const size_t n = t.size();
   const size_t min_len = std::min<size_t>(std::max<size_t>(o.entropy_min_length, 1), 64);
   size_t region_done = 0, v6_done = 0, token_done = 0;
 
   // One digit run starting at d: IBAN, addresses, and the numeric region it begins.
-  auto on_digit_run = [&](size_t d) {
-    size_t de = d;
-    while (de < n && digit(t, de)) ++de;
-    if (c.on(T::kIban)) scan_iban(c, d);
-    if (c.on(T::kStreetAddress)) {
-      scan_us_address(c, d, de);
-      scan_fr_address(c, d, de);
-      scan_de_address(c, d, de);
-      scan_es_address(c, d, de);
+  auto on_digit_run = [&](size_t d, size_t de) {
+    if (c.on(T::kIban) && d >= 2 && letter(t, d - 1)) scan_iban(c, d);
+    if (c.on(T::kStreetAddress) && de - d <= 5) {
+      // The first tests of the four readers, shared: after the number a street word may follow
+      // (US, FR: [letter][,] then a space and a capital, a digit or r/a/b/p/c/i/q), before it a
+      // street name may stand (DE, ES: a space). Most numbers pass neither.
+      const char a = de < n ? t[de] : '\0', b = de + 1 < n ? t[de + 1] : '\0';
+      const bool word_after = (a == ' ' && (cls(t, de + 1) & kStreetStart)) || (a == ',' && b == ' ') ||
+                              (letter(t, de) && !letter(t, de + 1));
+      if (word_after) {
+        scan_us_address(c, d, de);
+        scan_fr_address(c, d, de);
+      }
+      if (d >= 2 && t[d - 1] == ' ') {
+        scan_de_address(c, d, de);
+        scan_es_address(c, d, de);
+      }
     }
-    if (d >= region_done) {
+    if (d >= region_done && de - d < 7 && !region_goes_on(t, d, de)) {
+      // Most numbers: a short run that no separator extends, so its region is the run itself
+      // (fewer than 7 digits, no dot): nothing to check.
+      region_done = de;
+    } else if (d >= region_done) {
       size_t rb = d;
       if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
       if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
       const size_t re = region_end(t, rb);
-      // Phones, cards and SSNs have 7+ digits; an IPv4 address has dots.
-      size_t digits = 0;
-      bool dot = false;
+      // Phones, cards and SSNs have 7+ digits; an IPv4 address has three dots. A date alone
+      // (2024-03-15, 15.01.2024, 01 15 2024: 8 digits in 4-2-2 or 2-2-4) is none of them: the
+      // phone check rejects its shape, and without its first or last group 6 digits are left.
+      size_t digits = 0, dots = 0, groups = 0;
+      std::array<uint8_t, 3> sizes{};
       for (size_t k = d; k < re; ++k) {
-        digits += digit(t, k);
-        dot = dot || t[k] == '.';
+        if (digit(t, k)) {
+          if (!digit(t, k - 1)) ++groups;
+          if (groups <= 3) ++sizes[groups - 1];
+          ++digits;
+        }
+        dots += t[k] == '.';
       }
-      if (digits >= 7 || (dot && digits >= 4)) scan_region(c, rb, re);
+      const bool date = rb == d && digits == 8 && groups == 3 &&
+                        ((sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4));
+      if ((digits >= 7 || dots >= 3) && !date) scan_region(c, rb, re);
       region_done = re;
     }
   };
@@ -509,15 +580,26 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
     return block_masks(tail.data());
   };
   BlockMasks cur = masks_at(0);
-  uint64_t prev_digit_top = 0;  // was the byte before this block a digit
+  uint64_t prev_digit_top = 0;    // was the byte before this block a digit
+  uint64_t prev_key_end_top = 0;  // ... a key_end character
   for (size_t pos = 0; pos < n; pos += 64) {
     const BlockMasks next = masks_at(pos + 64);
     if (numbers) {
       uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
       while (starts) {
-        const size_t d = pos + static_cast<size_t>(__builtin_ctzll(starts));
+        const size_t off = static_cast<size_t>(__builtin_ctzll(starts));
         starts &= starts - 1;
-        on_digit_run(d);
+        // The run's end from the masks when it ends in this block or the next.
+        const unsigned __int128 digits =
+            (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off;
+        const uint64_t lo = static_cast<uint64_t>(~digits);
+        size_t de = pos + off;
+        if (lo != 0) {
+          de += static_cast<size_t>(__builtin_ctzll(lo));
+        } else {
+          while (de < n && digit(t, de)) ++de;
+        }
+        on_digit_run(pos + off, std::min(de, n));
       }
     }
     if (ipv6) {
@@ -528,15 +610,41 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
         if (i >= v6_done) v6_done = scan_ipv6(c, i);
       }
     }
+    if (passwords || api_keys) {
+      uint64_t seps = (cur.colon | cur.equals) & (cur.key_end << 1 | prev_key_end_top);
+      while (seps) {
+        const size_t q = pos + static_cast<size_t>(__builtin_ctzll(seps));
+        seps &= seps - 1;
+        size_t ob = 0, oe = 0;
+        T type{};
+        if (refiners::assignment_at(t, q, passwords, api_keys, &ob, &oe, &type)) c.add(type, ob, oe);
+      }
+    }
     if (tokens) {
       uint64_t long_runs = run_starts(cur.token, next.token, min_len);
       while (long_runs) {
-        const size_t p = pos + static_cast<size_t>(__builtin_ctzll(long_runs));
+        const size_t off = static_cast<size_t>(__builtin_ctzll(long_runs));
+        const size_t p = pos + off;
         long_runs &= long_runs - 1;
-        if (p >= token_done) on_long_token(p);
+        if (p < token_done) continue;
+        // A run that starts here and ends within 64 bytes, without a digit, is no secret
+        // (refine_high_entropy wants a digit): most are identifiers and paths. Told from the masks.
+        const uint64_t rest = static_cast<uint64_t>(
+            ~((static_cast<unsigned __int128>(next.token) << 64 | cur.token) >> off));
+        if (rest != 0 && (p == 0 || !(cls(t, p - 1) & kToken))) {
+          const size_t len = static_cast<size_t>(__builtin_ctzll(rest));
+          const uint64_t digits = static_cast<uint64_t>(
+              (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off);
+          if ((digits & ((uint64_t{1} << len) - 1)) == 0) {
+            token_done = p + len;
+            continue;
+          }
+        }
+        on_long_token(p);
       }
     }
     prev_digit_top = cur.digit >> 63;
+    prev_key_end_top = cur.key_end >> 63;
     cur = next;
   }
 }

@@ -260,24 +260,20 @@ bool escaped_at(std::string_view t, size_t i) {
   return run % 2 == 1;
 }
 
-char char_before(std::string_view t, size_t i) {
-  if (i == 0 || i > t.size()) return '\0';
-  const char c = t[i - 1];
-  // Any backslash run: "\\n" inside JSON inside JSON is a newline too. (A literal backslash
-  // before n, as in "C:\\new", only makes a boundary more permissive.)
-  if (i >= 2 && (c == 'n' || c == 'r' || c == 't') && t[i - 2] == '\\') return ' ';
-  return c;
-}
-
 bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words) {
   to = std::min(to, text.size());
   if (from >= to) return false;
+  // The first letters of the words (upper-cased): most word starts in the window match none, and
+  // are dismissed with one bit test instead of a loop over the list.
+  uint64_t firsts = 0;
+  for (std::string_view w : words) firsts |= uint64_t{1} << (static_cast<unsigned char>(upper(w[0])) & 63);
   for (size_t i = from; i < to; ++i) {
-    // Only where a word starts.
-    if (!is_alpha(text[i]) && text[i] != '#') continue;
-    if (is_alpha(char_before(text, i))) continue;
     const char c = upper(text[i]);
+    // Only where a word starts.
+    if (!(((firsts >> (static_cast<unsigned char>(c) & 63)) & 1) && (is_alpha(c) || c == '#')))
+      continue;
+    if (is_alpha(char_before(text, i))) continue;
     for (std::string_view w : words) {
       if (upper(w[0]) != c || i + w.size() > to) continue;
       size_t k = 1;

@@ -45,7 +45,15 @@ bool escaped_at(std::string_view t, size_t i);
 // The character before t[i] ('\0' at the start). In JSON text an escaped newline, return or tab
 // ("\n" as two characters, or more backslashes when JSON is nested) reads as a space, so word
 // boundaries work inside raw JSON fields.
-char char_before(std::string_view t, size_t i);
+// Inline: every boundary and context check calls it.
+inline char char_before(std::string_view t, size_t i) {
+  if (i == 0 || i > t.size()) return '\0';
+  const char c = t[i - 1];
+  // Any backslash run: "\\n" inside JSON inside JSON is a newline too. (A literal backslash
+  // before n, as in "C:\\new", only makes a boundary more permissive.)
+  if (i >= 2 && (c == 'n' || c == 'r' || c == 't') && t[i - 2] == '\\') return ' ';
+  return c;
+}
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }

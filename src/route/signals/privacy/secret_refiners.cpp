@@ -1,0 +1,424 @@
+// Refiners for secrets: vendor tokens, JWT, PEM blocks, assignments, URL passwords and generic
+// high-entropy tokens (refiners.h).
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "route/signals/privacy/refiners.h"
+
+namespace tiergate::privacy::refiners {
+
+using T = EntityType;
+using R = Refiner;
+
+
+bool refine_address(std::string_view t, size_t b, size_t e) {
+  // Words that start a title or a count ("3 The Long Way", "9 Supreme Court") rather than a
+  // street name.
+  constexpr std::string_view kStop[] = {
+      "The",    "A",       "An",    "Of",      "And",      "In",     "On",   "To",
+      "For",    "Supreme", "High",  "Federal", "District", "Best",   "Top",  "Easy",
+      "Simple", "Quick",   "More",  "Other",   "Great",    "Steps",  "Ways", "Times",
+      "Days",   "Years",   "Hours", "Minutes", "Weeks",    "Months", "Data", "Step"};
+  if (is_alnum(before(t, b))) return false;
+  size_t i = b;
+  while (i < e && (is_alnum(t[i]) || t[i] == ',')) ++i;
+  while (i < e && t[i] == ' ') ++i;
+  size_t j = i;
+  while (j < e && t[j] != ' ') ++j;
+  std::string_view first = t.substr(i, j - i);
+  for (auto w : kStop)
+    if (first == w) return false;
+  return !is_alnum(at(t, e));
+}
+
+bool refine_token(std::string_view t, size_t b, size_t e) {
+  return !is_token_char(before(t, b)) && !is_token_char(at(t, e));
+}
+
+namespace {
+
+struct Classes {
+  bool lower = false, upper = false, digit = false, symbol = false;
+  int count() const { return lower + upper + digit + symbol; }
+};
+
+Classes classes_of(std::string_view s) {
+  Classes c;
+  for (char ch : s) {
+    if (ch >= 'a' && ch <= 'z')
+      c.lower = true;
+    else if (ch >= 'A' && ch <= 'Z')
+      c.upper = true;
+    else if (is_digit(ch))
+      c.digit = true;
+    else
+      c.symbol = true;
+  }
+  return c;
+}
+
+}  // namespace
+
+bool refine_openai(std::string_view t, size_t b, size_t e) {
+  if (!refine_token(t, b, e)) return false;
+  std::string_view body = t.substr(b + 3, e - b - 3);
+  for (std::string_view pre : {"proj-", "svcacct-", "admin-", "ant-"})
+    if (body.starts_with(pre)) body.remove_prefix(pre.size());
+  if (body.size() < 20) return false;
+  Classes c = classes_of(body);
+  return c.lower && c.upper && c.digit;
+}
+
+bool refine_slack(std::string_view t, size_t b, size_t e) {
+  if (!refine_token(t, b, e) || e - b < 15) return false;
+  return classes_of(t.substr(b + 5, e - b - 5)).digit;
+}
+
+bool refine_jwt(std::string_view t, size_t b, size_t e) {
+  if (!refine_token(t, b, e) || at(t, e) == '.') return false;
+  const size_t dot = t.find('.', b);
+  return jwt_header_valid(t.substr(b, dot - b));
+}
+
+void refine_pem(std::string_view t, size_t b, size_t e, size_t* out_end) {
+  size_t end = t.find("-----END", e);
+  if (end != std::string_view::npos) {
+    const size_t close = t.find("-----", end + 8);
+    if (close != std::string_view::npos) {
+      *out_end = close + 5;
+      return;
+    }
+  }
+  // No END line: the body, as far as it looks like base64 or escaped newlines, goes with it.
+  size_t i = e;
+  while (i < t.size()) {
+    const char ch = t[i];
+    if (is_alnum(ch) || is_one_of(ch, "+/= \r\n\t")) {
+      ++i;
+    } else if (ch == '\\' && is_one_of(at(t, i + 1), "nrt")) {
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  *out_end = i;
+}
+
+namespace {
+
+// The value of an assignment starting at `v`: quoted plainly ("x"), quoted inside a JSON string
+// (\"x\"), inside JSON inside JSON (\\\"x\\\"), or bare. Sets [*vb, *ve).
+void assignment_value(std::string_view t, size_t v, size_t* vb, size_t* ve) {
+  size_t i = v, depth = 0;
+  while (at(t, i + depth) == '\\') ++depth;
+  if (is_one_of(at(t, i + depth), depth > 0 ? "\"'" : "\"'`")) {
+    // The closing quote is the same quote behind the same number of backslashes; an escaped
+    // quote inside the value has more (or, at depth 0, an odd number).
+    const char q = t[i + depth];
+    i += depth + 1;
+    *vb = i;
+    size_t end = std::string_view::npos;
+    while (i < t.size() && t[i] != '\n') {
+      size_t run = 0;
+      while (i + run < t.size() && t[i + run] == '\\') ++run;
+      if (at(t, i + run) == q && (depth == 0 ? run % 2 == 0 : run == depth)) {
+        end = depth == 0 ? i + run : i;
+        break;
+      }
+      i += run + 1;
+    }
+    *ve = end != std::string_view::npos ? end : std::min(i, t.size());
+    return;
+  }
+  *vb = i;
+  while (i < t.size() && !is_one_of(t[i], " \t\r\n,;&\"'<>)]}\\")) ++i;
+  while (i > *vb && is_one_of(t[i - 1], ".:?")) --i;
+  *ve = i;
+}
+
+bool placeholder_like(std::string_view v) {
+  if (v.empty()) return true;
+  if ((v.front() == '<' && v.back() == '>') || v.starts_with("${") || v.starts_with("{{") ||
+      v.starts_with("%(") || v.starts_with("$(") || v.starts_with("process.env") ||
+      v.starts_with("os.environ") || v.starts_with("env:") || v.starts_with("$"))
+    return true;
+  bool all_mask = true;
+  for (char ch : v) all_mask = all_mask && is_one_of(ch, "*xX.#-_•");
+  if (all_mask) return true;
+  constexpr std::string_view kStop[] = {
+      "null",         "none",          "nil",          "true",        "false",
+      "undefined",    "str",           "string",       "int",         "bool",
+      "password",     "passwd",        "pwd",          "required",    "optional",
+      "empty",        "redacted",      "hidden",       "secret",      "your_password",
+      "yourpassword", "your-password", "your_api_key", "yourapikey",  "your-api-key",
+      "your_token",   "changeme",      "example",      "placeholder", "token",
+      "api_key",      "apikey",        "mask",         "masked",      "n/a",
+      "todo",         "tbd",           "string;",      "text",        "varchar"};
+  for (auto w : kStop)
+    if (iequals(v, w)) return true;
+  return false;
+}
+
+bool code_like(std::string_view v) {
+  // Unquoted expressions in code: calls, indexing, attribute access, variables, keywords.
+  constexpr std::string_view kKeywords[] = {
+      "await", "new",    "yield",    "lambda",  "function", "async", "typeof", "self",
+      "this",  "input",  "getpass",  "request", "req",      "args",  "params", "form",
+      "data",  "config", "settings", "env",     "options",  "opts",  "user",   "credentials",
+      "creds", "kwargs", "prompt",   "value",   "val"};
+  for (auto k : kKeywords)
+    if (iequals(v, k)) return true;
+  bool letters_only = true, has_dot = false, lower = false, upper = false;
+  for (char ch : v) {
+    if (is_one_of(ch, "([{$")) return true;
+    if (ch == '.')
+      has_dot = true;
+    else if (!is_alpha(ch) && ch != '_')
+      letters_only = false;
+    lower = lower || (ch >= 'a' && ch <= 'z');
+    upper = upper || (ch >= 'A' && ch <= 'Z');
+  }
+  // os.environ.get / user_password / DB_PASSWORD, not Pass_Word9.
+  return letters_only && (has_dot || (v.find('_') != v.npos && lower != upper));
+}
+
+}  // namespace
+
+bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t* ob, size_t* oe) {
+  while (e < t.size() && (t[e] == ' ' || t[e] == '\t')) ++e;
+  if (r == R::kPasswordIs && e < t.size() && t[e] == ':') {
+    ++e;
+    while (e < t.size() && (t[e] == ' ' || t[e] == '\t')) ++e;
+  }
+  // "pwd" and "pass" are words of their own ("bypass: true" is not a password); b is where the
+  // key word starts (StartFinder::kKey).
+  size_t key_end = b;
+  while (key_end < t.size() && (is_alpha(t[key_end]) || t[key_end] == '_')) ++key_end;
+  std::string_view key = t.substr(b, key_end - b);
+  bool short_key = false;
+  for (std::string_view k : {"pass", "pwd"}) {
+    if (key.size() >= k.size() && iequals(key.substr(key.size() - k.size()), k)) {
+      const size_t rest = key.size() - k.size();
+      short_key = rest > 0 && key[rest - 1] != '_';
+    }
+  }
+  if (r == R::kPasswordValue && short_key) return false;
+  size_t vb = 0, ve = 0;
+  assignment_value(t, e, &vb, &ve);
+  const bool quoted = vb > e;
+  std::string_view v = t.substr(vb, ve - vb);
+  if (v.size() > 256 || placeholder_like(v)) return false;
+  const Classes c = classes_of(v);
+  switch (r) {
+    case R::kPasswordValue:
+      if (v.size() < (quoted ? 3u : 4u)) return false;
+      if (!quoted) {
+        if (code_like(v)) return false;
+        // A lower-case word after "password:" is prose ("Password: reset it"), unless it ends
+        // the line (YAML, .env, logs): "password: sunshine".
+        size_t k0 = e;
+        while (k0 > 0 && (t[k0 - 1] == ' ' || t[k0 - 1] == '\t')) --k0;
+        const bool colon = k0 > 0 && t[k0 - 1] == ':';
+        if (c.count() == 1 && c.lower && colon) {
+          size_t k = ve;
+          while (k < t.size() && (t[k] == ' ' || t[k] == '\t')) ++k;
+          if (k < t.size() && t[k] != '\n' && t[k] != '\r' && t[k] != '"' && t[k] != ',')
+            return false;
+        }
+      }
+      break;
+    case R::kKeyValue:
+      if (v.size() < 8 || !c.digit || !(c.lower || c.upper)) return false;
+      if (!quoted && code_like(v)) return false;
+      break;
+    case R::kPasswordIs: {
+      // Prose: "my password is Summer2024!" but not "the password is incorrect".
+      if (quoted) break;
+      size_t i = vb;
+      while (i < t.size() && !is_one_of(t[i], " \t\r\n\"'<>")) ++i;
+      while (i > vb && is_one_of(t[i - 1], ".,;:?)")) --i;
+      ve = i;
+      v = t.substr(vb, ve - vb);
+      if (v.size() < 6 || classes_of(v).count() < 2) return false;
+      break;
+    }
+    default:
+      return false;
+  }
+  *ob = vb;
+  *oe = ve;
+  return true;
+}
+
+bool refine_url_password(std::string_view t, size_t e, size_t* ob, size_t* oe) {
+  size_t i = e;
+  while (i < t.size() && i - e < 128 && !is_one_of(t[i], "@/ \t\r\n\"'<>")) ++i;
+  if (at(t, i) != '@' || i == e) return false;
+  std::string_view v = t.substr(e, i - e);
+  if (placeholder_like(v)) return false;
+  *ob = e;
+  *oe = i;
+  return true;
+}
+
+namespace {
+
+// Share of adjacent letter pairs that are common in English, in percent (100 if none).
+int common_pair_percent(std::string_view s);
+
+// snake_case / kebab-case / path made of words: case-consistent segments (lower, UPPER or
+// Capitalised letters, maybe a short number) whose letter pairs are mostly common English.
+bool word_segments(std::string_view s) {
+  size_t segments = 0, start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && !is_one_of(s[i], "_-/+=")) continue;
+    std::string_view seg = s.substr(start, i - start);
+    start = i + 1;
+    if (seg.empty()) continue;
+    ++segments;
+    size_t letters = 0, uppers = 0;
+    while (letters < seg.size() && is_alpha(seg[letters])) {
+      uppers += seg[letters] >= 'A' && seg[letters] <= 'Z';
+      ++letters;
+    }
+    if (letters == 0 || seg.size() - letters > 4) return false;
+    for (size_t k = letters; k < seg.size(); ++k)
+      if (!is_digit(seg[k])) return false;
+    const bool first_upper = seg[0] >= 'A' && seg[0] <= 'Z';
+    if (!(uppers == 0 || uppers == letters || (uppers == 1 && first_upper))) return false;
+  }
+  return segments >= 2 && common_pair_percent(s) >= 60;
+}
+
+// Common English letter pairs: identifiers are made of words, random tokens are not.
+bool common_bigram(char a, char b) {
+  static constexpr std::string_view kPairs[] = {
+      "th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of",
+      "ed", "is", "it", "al", "ar", "st", "to", "nt", "ng", "se", "ha", "as", "ou", "io", "le",
+      "ve", "co", "me", "de", "hi", "ri", "ro", "ic", "ne", "ea", "ra", "ce", "li", "ch", "ll",
+      "be", "ma", "si", "om", "ur", "ca", "el", "ta", "la", "ns", "di", "fo", "ho", "pe", "ec",
+      "pr", "no", "ct", "us", "ac", "ot", "il", "tr", "ly", "nc", "et", "ut", "ss", "so", "rs",
+      "un", "lo", "wa", "ge", "ie", "wh", "ee", "wi", "em", "ad", "ol", "rt", "po", "we", "na",
+      "ul", "ni", "ts", "mo", "ow", "pa", "im", "mi", "ai", "sh", "ir", "su", "id", "os", "iv",
+      "ia", "am", "fi", "ci", "vi", "pl", "ig", "tu", "ev", "ld", "ry", "mp", "fe", "bl", "ab"};
+  static const auto table = [] {
+    std::array<bool, 26 * 26> t{};
+    for (auto p : kPairs) t[(p[0] - 'a') * 26 + (p[1] - 'a')] = true;
+    return t;
+  }();
+  return table[(lower(a) - 'a') * 26 + (lower(b) - 'a')];
+}
+
+int common_pair_percent(std::string_view s) {
+  size_t pairs = 0, common = 0;
+  for (size_t k = 0; k + 1 < s.size(); ++k) {
+    if (!is_alpha(s[k]) || !is_alpha(s[k + 1])) continue;
+    ++pairs;
+    common += common_bigram(s[k], s[k + 1]);
+  }
+  return pairs == 0 ? 100 : static_cast<int>(common * 100 / pairs);
+}
+
+// Made of words (camelCase, snake_case, SCREAMING_CASE, paths): two thirds of the characters
+// sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX"
+// -> get, X), and most letter pairs inside those words are among the 120 most common in English.
+// About one in six pairs of random letters is; about three in four of identifiers' are (threshold:
+// 60%).
+bool wordy(std::string_view s) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  bool has_lower = false;
+  for (char c : s) has_lower = has_lower || (c >= 'a' && c <= 'z');
+  size_t in_words = 0, pairs = 0, common = 0, start = 0;
+  bool in_word = false;
+  auto close = [&](size_t end) {
+    bool all_caps = true;
+    for (size_t k = start; k < end; ++k) all_caps = all_caps && upper(s[k]);
+    // Next to lower case, a capital run longer than an acronym (HTTP, JSON) is not a word.
+    const bool acronym_ok = !(all_caps && has_lower && end - start > 4);
+    if (in_word && end - start >= 3 && acronym_ok) {
+      in_words += end - start;
+      for (size_t k = start; k + 1 < end; ++k) {
+        ++pairs;
+        common += common_bigram(s[k], s[k + 1]);
+      }
+    }
+    in_word = false;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!is_alpha(s[i])) {
+      close(i);
+      continue;
+    }
+    const bool boundary =
+        in_word && upper(s[i]) &&
+        (!upper(s[i - 1]) || (i + 1 < s.size() && is_alpha(s[i + 1]) && !upper(s[i + 1])));
+    if (boundary) close(i);
+    if (!in_word) {
+      in_word = true;
+      start = i;
+    }
+  }
+  close(s.size());
+  return in_words * 3 >= s.size() * 2 && pairs >= 4 && common * 100 >= pairs * 60;
+}
+
+// True when t[b..] is the value of a key that names a secret ("X-Request-Signature: v",
+// "session_token=v", "\"apiKey\": \"v\""). Such a value is a secret at a lower entropy: a short
+// random token is often an unlucky draw (32 base-36 characters can measure under 3.5 bits).
+bool after_secret_key(std::string_view t, size_t b) {
+  auto skip_back = [&](size_t i) {
+    while (i > 0 && is_one_of(t[i - 1], " \t\"'")) --i;
+    return i;
+  };
+  size_t i = skip_back(b);
+  if (i == 0 || !is_one_of(t[i - 1], ":=")) return false;
+  const size_t end = skip_back(i - 1);
+  size_t start = end;
+  while (start > 0 && end - start < 48 && (is_alnum(t[start - 1]) || is_one_of(t[start - 1], "-_.")))
+    --start;
+  std::string key(t.substr(start, end - start));
+  for (auto& c : key) c = lower(c);
+  static constexpr std::string_view kWords[] = {"signature", "token",  "secret", "apikey",
+                                                "api_key",   "api-key", "auth",   "session",
+                                                "credential", "passw",  "bearer", "cookie"};
+  for (auto w : kWords)
+    if (key.find(w) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o) {
+  if (is_one_of(at(t, e), "=") || is_alnum(at(t, e))) return false;
+  std::string_view s = t.substr(b, e - b);
+  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
+  while (!s.empty() && is_one_of(s.front(), "-_/+")) s.remove_prefix(1);
+  if (s.size() < o.entropy_min_length || s.size() > 4096) return false;
+  // One pass for the cheap rejections: most long tokens are identifiers without a digit.
+  bool all_hex = true, lower = false, upper = false, digit = false;
+  for (char ch : s) {
+    if (ch >= 'a' && ch <= 'z') {
+      lower = true;
+      all_hex = all_hex && ch <= 'f';
+    } else if (ch >= 'A' && ch <= 'Z') {
+      upper = true;
+      all_hex = all_hex && ch <= 'F';
+    } else if (ch >= '0' && ch <= '9') {
+      digit = true;
+    } else if (ch != '-') {
+      all_hex = false;
+    }
+  }
+  if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
+  if (!digit || !(lower || upper)) return false;
+  if (!(lower && upper) && s.size() < 24) return false;
+  if (word_segments(s)) return false;
+  if (wordy(s)) return false;
+  const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
+  return shannon_entropy(s) >= threshold;
+}
+
+
+}  // namespace tiergate::privacy::refiners

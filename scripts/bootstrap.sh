@@ -10,7 +10,7 @@ LLAMA_NPM_VERSION=3.22.1
 APT_PACKAGES=(
   build-essential cmake pkg-config git
   libboost1.81-dev libboost-json1.81-dev libsimdjson-dev libhyperscan-dev libyaml-cpp-dev
-  libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libssl-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light wrk clang libclang-rt-14-dev
 )

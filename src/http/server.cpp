@@ -223,7 +223,10 @@ awaitable<bool> Exchange::finish() {
 }
 
 Server::Server(IoPool& pool, const config::ServerLimits& limits, Handler handler)
-    : pool_(pool), limits_(limits), handler_(std::move(handler)) {}
+    : pool_(pool),
+      limits_(limits),
+      handler_(std::move(handler)),
+      per_ip_(std::make_shared<AddressCounts>(limits.max_connections_per_ip)) {}
 
 Server::~Server() { stop(); }
 
@@ -254,18 +257,18 @@ void Server::stop() {
   }
 }
 
-bool Server::admit_address(const asio::ip::address& address) {
-  std::lock_guard lock(per_ip_mutex_);
-  int64_t& n = per_ip_[address];
-  if (n >= limits_.max_connections_per_ip) return false;  // n > 0 here: the entry stays
+bool AddressCounts::admit(const asio::ip::address& address) {
+  std::lock_guard lock(mutex_);
+  int64_t& n = counts_[address];
+  if (n >= limit_) return false;  // n > 0 here: the entry stays
   ++n;
   return true;
 }
 
-void Server::release_address(const asio::ip::address& address) {
-  std::lock_guard lock(per_ip_mutex_);
-  auto it = per_ip_.find(address);
-  if (it != per_ip_.end() && --it->second <= 0) per_ip_.erase(it);
+void AddressCounts::release(const asio::ip::address& address) {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(address);
+  if (it != counts_.end() && --it->second <= 0) counts_.erase(it);
 }
 
 awaitable<void> Server::accept_loop() {
@@ -288,7 +291,7 @@ awaitable<void> Server::accept_loop() {
       continue;
     }
     auto peer = socket.remote_endpoint(ignored).address();
-    if (!admit_address(peer)) {
+    if (!per_ip_->admit(peer)) {
       // One non-blocking send of a ready-made 429 (a fresh socket's buffer takes it), then close,
       // without a coroutine or a read. What already arrived of the request is discarded first,
       // so the close is a FIN and not a reset that could destroy the 429 on the way (a request
@@ -309,15 +312,17 @@ awaitable<void> Server::accept_loop() {
 }
 
 awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
-  // Uncounts the connection when the session coroutine ends, whatever path it takes.
+  // Uncounts the connection when the session coroutine ends, whatever path it takes; also when
+  // the IoPool destroys the frame at shutdown, after the Server is gone (hence shared_ptrs).
   struct Counted {
-    Server& server;
+    std::shared_ptr<ServerStats> stats;
+    std::shared_ptr<AddressCounts> per_ip;
     asio::ip::address peer;
     ~Counted() {
-      server.stats_->open_connections.fetch_sub(1, std::memory_order_relaxed);
-      server.release_address(peer);
+      stats->open_connections.fetch_sub(1, std::memory_order_relaxed);
+      per_ip->release(peer);
     }
-  } counted{*this, peer};
+  } counted{stats_, per_ip_, peer};
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   // Keep little unsent data queued in the kernel for a client that does not read, and wake

@@ -98,6 +98,20 @@ class Exchange {
 
 using Handler = std::function<boost::asio::awaitable<void>(Exchange&)>;
 
+// Open connections per client address, for limits.max_connections_per_ip. Any thread.
+class AddressCounts {
+ public:
+  explicit AddressCounts(int64_t limit) : limit_(limit) {}
+  // Counts a connection of `address`; false (nothing counted) when it is at the limit.
+  bool admit(const boost::asio::ip::address& address);
+  void release(const boost::asio::ip::address& address);
+
+ private:
+  const int64_t limit_;
+  std::mutex mutex_;
+  std::unordered_map<boost::asio::ip::address, int64_t> counts_;  // guarded by mutex_; no zeros
+};
+
 class Server {
  public:
   Server(IoPool& pool, const config::ServerLimits& limits, Handler handler);
@@ -114,10 +128,6 @@ class Server {
   std::shared_ptr<const ServerStats> stats() const { return stats_; }
 
  private:
-  // Counts a connection against its address's limit; false (nothing counted) when over it.
-  // Any thread.
-  bool admit_address(const boost::asio::ip::address& address);
-  void release_address(const boost::asio::ip::address& address);
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
                                        boost::asio::ip::address peer);
@@ -126,11 +136,9 @@ class Server {
   config::ServerLimits limits_;
   Handler handler_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  // Shared with the sessions: at shutdown the IoPool destroys their frames after the Server.
   std::shared_ptr<ServerStats> stats_ = std::make_shared<ServerStats>();
-  // Open connections per client address (entries removed at zero). Taken once at accept and once
-  // at close, from any event loop.
-  std::mutex per_ip_mutex_;
-  std::unordered_map<boost::asio::ip::address, int64_t> per_ip_;  // guarded by per_ip_mutex_
+  std::shared_ptr<AddressCounts> per_ip_;
 };
 
 }  // namespace tiergate::http

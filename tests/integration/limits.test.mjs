@@ -264,3 +264,27 @@ limits:
     assert.ok(idle >= 400 && idle < 2000, `closed after ${idle} ms idle`);
   });
 });
+
+describe('shutdown', () => {
+  test('SIGTERM with connections open (idle, mid-request, counted per address) exits cleanly', async () => {
+    // Found by ASan: the per-connection bookkeeping outlived the Server when the event loops
+    // destroyed the open sessions at shutdown. An instrumented binary exits non-zero on that.
+    const up = await startScriptedUpstream();
+    up.handler = (req, rec, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ role: 'assistant', content: 'never ends' }));
+    };
+    const tg = await startTiergate(openaiTierYaml(up.url) + `
+limits:
+  max_connections_per_ip: 8
+`);
+    const idle = [await connect(tg.port), await connect(tg.port, { localAddress: '127.0.0.3' })];
+    const streaming = await connect(tg.port);
+    streaming.socket.write(post('/v1/chat/completions', chatBody('hold', { stream: true })));
+    assert.ok(await waitFor(() => streaming.data.toString().includes('never ends')));
+    const r = await tg.stop();
+    assert.deepEqual(r, { code: 0, signal: null });
+    for (const c of [...idle, streaming]) c.socket.destroy();
+    await up.close();
+  });
+});

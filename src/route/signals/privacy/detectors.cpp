@@ -31,8 +31,9 @@ constexpr PatternSpec kPatterns[] = {
     {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, S::kToken,
      false},
     {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, S::kToken, false},
-    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*)", 0, T::kJwt, R::kJwt, S::kJwt,
-     false},
+    // JWT: up to the second dot; the refiner reads the signature segment. (With the segment in
+    // the pattern, the engine reported an end at each of its characters.)
+    {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.)", 0, T::kJwt, R::kJwt, S::kJwt, false},
     {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
      S::kPemBegin, false},
     // Assignments: the match ends at the separator; the value follows (spaces skipped). Keys
@@ -189,6 +190,8 @@ bool refine(Refiner r, std::string_view t, size_t b, size_t e, const RefineOptio
     case R::kSlackToken:
       return refine_slack(t, b, e);
     case R::kJwt:
+      while (e < t.size() && is_token_char(t[e])) ++e;  // the signature segment
+      *oe = e;
       return refine_jwt(t, b, e);
     case R::kPemBlock:
       refine_pem(t, b, e, oe);

@@ -88,9 +88,9 @@ struct Finding {
 
 // The byte pass, next to the Hyperscan pass: one walk over the text with a byte-class table that
 // finds numbers and addresses (phone, card, IBAN, SSN, IPv4, IPv6, street addresses, which
-// Hyperscan would have to track with slow class-led automata) and runs of token characters (generic
-// high-entropy secrets), refines them like the pattern candidates, and appends findings of enabled
-// types.
+// Hyperscan would have to track with slow class-led automata), runs of token characters (generic
+// high-entropy secrets) and password / API-key assignments at '=' and ':' (refiners.h:
+// assignment_at), refines them like the pattern candidates, and appends findings of enabled types.
 void scan_numbers_and_tokens(std::string_view text, const RefineOptions& options,
                              const std::array<bool, kEntityTypeCount>& enabled,
                              std::vector<Finding>& out);

@@ -1,7 +1,7 @@
 #pragma once
 // Finds personal data and secrets in text: the literal-anchored patterns (built-in and custom) in
-// one Hyperscan pass, numbers and generic tokens in one byte-class pass (detectors.h:
-// scan_numbers_and_tokens), a refiner per candidate (detectors.h), then overlap resolution. Built
+// one Hyperscan pass, numbers, generic tokens and secret assignments in one byte-class pass
+// (detectors.h: scan_numbers_and_tokens), a refiner per candidate (detectors.h), then overlap resolution. Built
 // once at start-up from the config; immutable and thread-safe afterwards. Each thread that scans
 // gets its own Hyperscan scratch (thread_local, grown on first use with a given Scanner).
 

@@ -1,5 +1,7 @@
-// The byte pass (detectors.h: scan_numbers_and_tokens): numbers, IPv6 and token runs found with
-// a byte-class table, then refined with the same refiners as the Hyperscan candidates.
+// The byte pass (detectors.h: scan_numbers_and_tokens): numbers, IPv6, token runs and secret
+// assignments found with SSE2 block masks and a byte-class table, then refined with the same
+// refiners as the Hyperscan candidates. Every shortcut here rejects only what the refiner behind it
+// would reject (tests/unit/privacy/byte_pass_test.cpp).
 
 #include <emmintrin.h>
 

@@ -4,7 +4,7 @@ CONFIG ?= configs/default.yaml
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all bootstrap build run test bench clean format
+.PHONY: all bootstrap build run test test-sanitize fuzz-short bench clean format
 
 all: build
 
@@ -23,6 +23,16 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan, every test) and
+# the concurrency tests under ThreadSanitizer (build-tsan). See scripts/test-sanitize.sh.
+test-sanitize: bootstrap
+	JOBS=$(JOBS) scripts/test-sanitize.sh all
+
+# Each libFuzzer target briefly (FUZZ_SECONDS each; clang from bootstrap). See docs/fuzzing.md.
+FUZZ_SECONDS ?= 20
+fuzz-short: bootstrap
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build
 	bench/run-all.sh

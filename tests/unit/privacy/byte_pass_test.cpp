@@ -44,6 +44,17 @@ TEST(PrivacyBytePass, AssignmentSeparators) {
   expect_one("{\"accessToken\": \"AbCd1234EfGh5678\"}", "API_KEY", "AbCd1234EfGh5678");
 }
 
+TEST(PrivacyBytePass, PasswordWords) {
+  expect_one("run app --PASS=Zq8wLmx3", "PASSWORD", "Zq8wLmx3");
+  expect_one("run app --pass Zq8wLmx3", "PASSWORD", "Zq8wLmx3");
+  expect_one("the passcode was Zq8wLmx3.", "PASSWORD", "Zq8wLmx3");
+  expect_one("Passphrase\tIS Zq8wLmx3 now", "PASSWORD", "Zq8wLmx3");
+  expect_none("the passport is valid; --passive mode; bypass was on");
+  expect_none("my password is");
+  expect_none("--pass");
+  expect_none("--password");
+}
+
 TEST(PrivacyBytePass, AssignmentLookalikes) {
   expect_none("bypass: true");
   expect_none("compass = north");

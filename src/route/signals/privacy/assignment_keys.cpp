@@ -18,7 +18,7 @@ namespace {
 
 // text[0, k) ends with `word` (lower case), in any case.
 bool ends_with_word(std::string_view t, size_t k, std::string_view word) {
-  if (k < word.size()) return false;
+  if (k < word.size() || k > t.size()) return false;
   for (size_t i = 0; i < word.size(); ++i)
     if (lower(t[k - word.size() + i]) != word[i]) return false;
   return true;
@@ -76,6 +76,31 @@ bool assignment_at(std::string_view t, size_t q, bool passwords, bool api_keys, 
     ++end;
   const size_t b = find_start(StartFinder::kKey, t, end);
   return refine_assignment(refiner, t, b, end, ob, oe) && *ob < *oe;
+}
+
+bool password_word_at(std::string_view t, size_t i, size_t* ob, size_t* oe) {
+  // "--pass" / "--password" followed by '=' or ' ' (a command-line flag): was
+  // --pass(?:word)?[= ].
+  if (i >= 2 && t[i - 2] == '-' && t[i - 1] == '-') {
+    size_t e = i + 4;
+    if (ends_with_word(t, e + 4, "word")) e += 4;
+    if (e < t.size() && (t[e] == '=' || t[e] == ' ')) {
+      const size_t b = find_start(StartFinder::kKey, t, e + 1);
+      if (refine_assignment(Refiner::kPasswordValue, t, b, e + 1, ob, oe) && *ob < *oe) return true;
+    }
+  }
+  // "password is X" in prose: was (?:password|passcode|passphrase)[ \t]+(?:is|was).
+  size_t k = 0;
+  for (std::string_view w : {"password", "passcode", "passphrase"})
+    if (ends_with_word(t, i + w.size(), w)) k = i + w.size();
+  if (k == 0 || k >= t.size() || (t[k] != ' ' && t[k] != '\t')) return false;
+  while (k < t.size() && (t[k] == ' ' || t[k] == '\t')) ++k;
+  size_t e = 0;
+  if (ends_with_word(t, k + 2, "is")) e = k + 2;
+  if (ends_with_word(t, k + 3, "was")) e = k + 3;
+  if (e == 0) return false;
+  const size_t b = find_start(StartFinder::kKey, t, e);
+  return refine_assignment(Refiner::kPasswordIs, t, b, e, ob, oe) && *ob < *oe;
 }
 
 }  // namespace tiergate::privacy::refiners

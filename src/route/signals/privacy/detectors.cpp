@@ -39,9 +39,6 @@ constexpr PatternSpec kPatterns[] = {
     // Assignments: the match ends at the separator; the value follows (spaces skipped). Keys
     // before '=' and ':' ("password = v", "api_key: v") are read by the byte pass instead
     // (assignment_keys.cpp): their short caseless key words slowed the engine down by half.
-    {R"(--pass(?:word)?[= ])", kCaseless, T::kPassword, R::kPasswordValue, S::kKey, false},
-    {R"((?:password|passcode|passphrase)[ \t]+(?:is|was))", kCaseless, T::kPassword, R::kPasswordIs,
-     S::kKey, false},
     {R"(://[^\s:/@"'<>]{1,64}:)", 0, T::kPassword, R::kUrlPassword, S::kKey, false},
     {R"(bearer[ \t])", kCaseless, T::kApiKey, R::kKeyValue, S::kKey, false},
 };

@@ -75,5 +75,8 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
 // value's span and its type (kPassword, kApiKey). assignment_keys.cpp.
 bool assignment_at(std::string_view t, size_t q, bool passwords, bool api_keys, size_t* ob,
                    size_t* oe, EntityType* type);
+// The password at a "pass" (any case) starting at t[i]: a "--pass[word]" flag's value, or X in
+// "password / passcode / passphrase is|was X". assignment_keys.cpp.
+bool password_word_at(std::string_view t, size_t i, size_t* ob, size_t* oe);
 
 }  // namespace tiergate::privacy::refiners

@@ -449,6 +449,7 @@ struct BlockMasks {
   // What may stand right before the separator of a secret assignment (assignment_at): the last
   // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
   uint64_t key_end = 0;
+  uint64_t p = 0, a = 0, s = 0;  // 'p', 'a', 's' in either case: "pass" starts
 };
 
 BlockMasks block_masks(const char* p) {
@@ -474,6 +475,9 @@ BlockMasks block_masks(const char* p) {
     const __m128i key_end = _mm_or_si128(
         key_letter, _mm_or_si128(_mm_or_si128(is(' '), is('\t')), _mm_or_si128(is('"'), is('\''))));
     m.key_end |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(key_end))) << shift;
+    m.p |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('p')))) << shift;
+    m.a |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('a')))) << shift;
+    m.s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('s')))) << shift;
     m.digit |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(dig))) << shift;
     m.colon |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(col))) << shift;
     m.equals |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(eq))) << shift;
@@ -620,6 +624,17 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
         size_t ob = 0, oe = 0;
         T type{};
         if (refiners::assignment_at(t, q, passwords, api_keys, &ob, &oe, &type)) c.add(type, ob, oe);
+      }
+    }
+    if (passwords) {
+      // "pass" in any case: the flag "--pass[word]" and "password is X".
+      uint64_t pass = cur.p & (cur.a >> 1 | next.a << 63) & (cur.s >> 2 | next.s << 62) &
+                      (cur.s >> 3 | next.s << 61);
+      while (pass) {
+        const size_t i = pos + static_cast<size_t>(__builtin_ctzll(pass));
+        pass &= pass - 1;
+        size_t ob = 0, oe = 0;
+        if (refiners::password_word_at(t, i, &ob, &oe)) c.add(T::kPassword, ob, oe);
       }
     }
     if (tokens) {

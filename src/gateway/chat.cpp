@@ -372,15 +372,14 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     }
     const bool decisive = is_content(te.event);
     if (a.probe) {
-      if (const auto* dl = std::get_if<api::ChoiceDelta>(&te.event))
+      const auto* dl = std::get_if<api::ChoiceDelta>(&te.event);
+      if (dl)
         for (const auto& lp : dl->logprobs) {
           a.logprob_sum += lp.logprob;
           ++a.tokens;
         }
       const bool finished =
-          std::holds_alternative<TierDone>(te.event) ||
-          (std::holds_alternative<api::ChoiceDelta>(te.event) &&
-           !std::get<api::ChoiceDelta>(te.event).finish_reason.empty());
+          std::holds_alternative<TierDone>(te.event) || (dl && !dl->finish_reason.empty());
       a.held.push_back(std::move(te.event));
       if (a.tokens < rc.escalation.tokens && !finished) return;
       a.probe = false;
@@ -406,16 +405,17 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     commit(index);
   };
 
+  // The cloud was wanted, but it could not serve and an edge tier did.
+  auto degraded = [&](int tier) {
+    return d.wanted_cloud && router_->tiers()[tier].edge &&
+           (reasons.has(Reason::kCloudUnavailable) || reasons.has(Reason::kFallback));
+  };
   auto headers_for = [&](int tier) {
     http::Headers h = {{"x-request-id", log.request_id},
                        {"x-tiergate-tier", router_->tiers()[tier].name},
                        {"x-tiergate-reason", reasons.joined()},
                        {"x-tiergate-privacy", privacy_header}};
-    if (d.wanted_cloud && router_->tiers()[tier].edge &&
-        (reasons.has(Reason::kCloudUnavailable) || reasons.has(Reason::kFallback))) {
-      log.degraded = true;
-      h.emplace_back("x-tiergate-degraded", "cloud-unavailable");
-    }
+    if (degraded(tier)) h.emplace_back("x-tiergate-degraded", "cloud-unavailable");
     return h;
   };
 
@@ -492,7 +492,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     finish_log(499);
     co_return;
   }
-  http::Headers headers = headers_for(served);
+  log.degraded = degraded(served);
   if (log.degraded) metrics_->degraded().fetch_add(1, std::memory_order_relaxed);
   if (stream && started) {
     std::string& tail = out.pending();
@@ -509,6 +509,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     finish_log(200);
     co_return;
   }
+  http::Headers headers = headers_for(served);
   if (error) {
     co_await respond_error(ex, *error, headers);
     finish_log(http_status(*error) == 499 ? 500 : http_status(*error));

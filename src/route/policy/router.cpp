@@ -104,10 +104,8 @@ void Router::observe_completion(int64_t completion_tokens) const {
 
 int64_t Router::estimate_prompt_tokens(const api::ChatRequest& request) {
   size_t bytes = 0;
-  int64_t messages = 0;
   request.for_each_text([&](const std::string& s) { bytes += s.size(); });
-  messages = static_cast<int64_t>(request.messages.size());
-  return static_cast<int64_t>((bytes + 3) / 4) + 4 * messages + 3;
+  return static_cast<int64_t>((bytes + 3) / 4) + 4 * static_cast<int64_t>(request.messages.size()) + 3;
 }
 
 Result<RouteDecision> Router::decide(const api::ChatRequest& request, const RouteSignals& signals,

@@ -1,7 +1,6 @@
 // The chat-completion pipeline: parse -> signals -> decide -> serve (attempts: fallback, cascade,
 // hedging) -> stream back (or assemble) -> account and log.
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -254,10 +253,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
 
   // Watch for the client leaving only once the request has run a while: arming the watch costs a
   // syscall, and a fast answer needs none (a write to a vanished client is noticed anyway).
-  asio::steady_timer watch_after(executor, kWatchDisconnectAfter);
-  watch_after.async_wait([&ex, client](boost::system::error_code ec) {
-    if (!ec) ex.watch_disconnect([client] { client->leave(); });
-  });
+  ex.watch_disconnect([client] { client->leave(); }, kWatchDisconnectAfter);
 
   ResponseBuilder out(stream);
   api::Usage usage;
@@ -451,7 +447,6 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     }
   }
   channel->close();
-  watch_after.cancel();
   for (auto& a : attempts)
     if (a.live) drop(a, false);
 

@@ -77,13 +77,13 @@ Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
-beast::tcp_stream& UpstreamConnection::tcp() {
-  return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
-}
+TimedSocket& UpstreamConnection::tcp() { return tls_ ? tls_->next_layer() : *plain_; }
 
-void UpstreamConnection::close() {
-  beast::error_code ec;
-  tcp().socket().close(ec);
+void UpstreamConnection::close() { tcp().close(); }
+
+beast::error_code UpstreamConnection::finish_op(beast::error_code ec) {
+  tcp().expires_never();
+  return ec && tcp().timed_out() ? beast::error_code(beast::error::timeout) : ec;
 }
 
 awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, std::string_view body,
@@ -92,7 +92,7 @@ awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, st
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, bufs, kTryAwait)
                       : co_await asio::async_write(*plain_, bufs, kTryAwait);
-  co_return ec;
+  co_return finish_op(ec);
 }
 
 awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& parser,
@@ -100,7 +100,7 @@ awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& par
   tcp().expires_after(timeout);
   auto [ec, n] = tls_ ? co_await bhttp::async_read_header(*tls_, buffer_, parser, kTryAwait)
                       : co_await bhttp::async_read_header(*plain_, buffer_, parser, kTryAwait);
-  co_return ec;
+  co_return finish_op(ec);
 }
 
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
@@ -111,6 +111,7 @@ awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
   tcp().expires_after(timeout);
   auto [ec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
                       : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
+  ec = finish_op(ec);
   if (ec == bhttp::error::need_buffer) ec = {};
   size_t got = size - parser.get().body().size;
   co_return std::pair{ec, got};
@@ -161,15 +162,26 @@ awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused,
   }
   auto conn = std::make_shared<UpstreamConnection>();
   if (url_.tls) {
-    conn->tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *ssl_);
+    conn->tls_ = std::make_unique<beast::ssl_stream<TimedSocket>>(executor, *ssl_);
   } else {
-    conn->plain_ = std::make_unique<beast::tcp_stream>(executor);
+    conn->plain_ = std::make_unique<TimedSocket>(executor);
   }
+  // The connect deadline covers the TLS handshake too.
   auto& tcp_stream = conn->tcp();
   tcp_stream.expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
-  auto [cec, ep] = co_await tcp_stream.async_connect(endpoints, kTryAwait);
+  beast::error_code cec = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    // One address after another, until one connects or the deadline closes the socket.
+    if (tcp_stream.timed_out()) break;
+    beast::error_code ignored;
+    tcp_stream.socket().close(ignored);
+    auto [e] = co_await tcp_stream.socket().async_connect(entry.endpoint(), kTryAwait);
+    cec = e;
+    if (!cec) break;
+  }
   if (cec) {
-    bool timeout = cec == beast::error::timeout;
+    tcp_stream.expires_never();
+    bool timeout = tcp_stream.timed_out();
     {
       error = (Error::upstream(timeout ? ErrorCode::kUpstreamTimeout : ErrorCode::kUpstreamError,
                                "cannot connect to upstream " + url_.host_header() + ": " +
@@ -188,6 +200,7 @@ awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused,
     if (options_.verify_tls)
       conn->tls_->set_verify_callback(asio::ssl::host_name_verification(url_.host));
     auto [hec] = co_await conn->tls_->async_handshake(asio::ssl::stream_base::client, kTryAwait);
+    hec = conn->finish_op(hec);
     if (hec) {
       error = (Error::upstream(
           ErrorCode::kUpstreamError,
@@ -196,6 +209,7 @@ awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused,
       co_return nullptr;
     }
   }
+  tcp_stream.expires_never();
   if (connect_ms)
     *connect_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -6,7 +6,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "http/watchdog.h"
 
 namespace tiergate::http {
 
@@ -44,10 +44,12 @@ class UpstreamConnection {
  public:
   using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
 
-  boost::beast::tcp_stream& tcp();
+  TimedSocket& tcp();
   bool is_tls() const { return tls_ != nullptr; }
   // Closes the socket; pending operations fail with operation_aborted. Same thread only.
   void close();
+  // Each operation below runs within its `timeout` and reports running out of it as
+  // beast::error::timeout.
   // Writes a whole request: head (ending in the blank line) and body, in one gathered write.
   boost::asio::awaitable<boost::system::error_code> write(std::string_view head,
                                                           std::string_view body,
@@ -61,8 +63,11 @@ class UpstreamConnection {
 
  private:
   friend class HttpClient;
-  std::unique_ptr<boost::beast::tcp_stream> plain_;
-  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
+  // The error of an operation that just completed: timeout if the deadline closed the socket.
+  boost::system::error_code finish_op(boost::system::error_code ec);
+
+  std::unique_ptr<TimedSocket> plain_;
+  std::unique_ptr<boost::beast::ssl_stream<TimedSocket>> tls_;
   boost::beast::flat_buffer buffer_;
 };
 

@@ -51,7 +51,7 @@ const std::string& too_many_connections_response() {
 
 }  // namespace
 
-Exchange::Exchange(beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits,
+Exchange::Exchange(TimedSocket& stream, Request& request, const config::ServerLimits& limits,
                    ServerStats* stats)
     : stream_(stream),
       request_(request),
@@ -74,6 +74,7 @@ std::string Exchange::remote_address() const {
 }
 
 void Exchange::stop_watch() {
+  watch_alarm_.disarm();
   if (watching_ && *watching_) {
     *watching_ = false;
     beast::error_code ec;
@@ -82,7 +83,18 @@ void Exchange::stop_watch() {
   }
 }
 
-void Exchange::watch_disconnect(std::function<void()> on_gone) {
+void Exchange::watch_disconnect(std::function<void()> on_gone,
+                                std::chrono::steady_clock::duration after) {
+  if (watching_) return;
+  if (after > std::chrono::steady_clock::duration::zero()) {
+    watch_alarm_.on_gone = std::move(on_gone);
+    watch_alarm_.arm_after(after);
+    return;
+  }
+  start_watch(std::move(on_gone));
+}
+
+void Exchange::start_watch(std::function<void()> on_gone) {
   if (watching_) return;
   watching_ = std::make_shared<bool>(true);
   auto watching = watching_;
@@ -116,14 +128,15 @@ awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
     stream_.expires_after(std::max<Clock::duration>(grace - waited_, milliseconds(1)));
     auto start = Clock::now();
     auto [ec, n] = co_await stream_.async_write_some(rest, kTryAwait);
+    stream_.expires_never();
     waited_ += Clock::now() - start;
     waited_ -= std::chrono::duration_cast<Clock::duration>(per_byte * static_cast<double>(n));
     if (waited_ < Clock::duration::zero()) waited_ = Clock::duration::zero();
     sent_bytes_ += n;
     if (ec) {
       keep_alive_ = false;
-      if (ec == beast::error::timeout) {
-        // tcp_stream closed the socket. Never the client's data in the log, only the counts.
+      if (stream_.timed_out()) {
+        // The watchdog closed the socket. Never the client's data in the log, only the counts.
         spdlog::debug("closing a slow reader after {} bytes", sent_bytes_);
         if (stats_) stats_->slow_readers_closed.fetch_add(1, std::memory_order_relaxed);
       }
@@ -329,7 +342,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
   // writes every few kilobytes of progress (for the send budget, see Exchange::send).
   ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &kNotSentLowat,
                sizeof kNotSentLowat);
-  beast::tcp_stream stream(std::move(socket));
+  TimedSocket stream(std::move(socket));
   beast::flat_buffer buffer;  // no cap of its own: the parser's header_limit governs
   bool first = true;
   for (;;) {
@@ -351,7 +364,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
         body = error_body(ErrorCode::kPayloadTooLarge,
                           "Request body is larger than the limit of " +
                               std::to_string(limits_.max_body_bytes) + " bytes.");
-      } else if (hec != beast_http::error::end_of_stream && hec != beast::error::timeout &&
+      } else if (hec != beast_http::error::end_of_stream && !stream.timed_out() &&
                  hec != asio::error::eof && hec != asio::error::connection_reset &&
                  hec != asio::error::operation_aborted && buffer.size() + hn > 0) {
         status = 400;
@@ -368,6 +381,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
       }
       break;
     }
+    // The head is in: the body has its own time limit from now.
     stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
     auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
     if (bec) {
@@ -382,8 +396,8 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
       }
       break;
     }
-    Request request = parser.release();
     stream.expires_never();
+    Request request = parser.release();
     Exchange exchange(stream, request, limits_, stats_.get());
     co_await handler_(exchange);
     if (!exchange.responded()) {
@@ -395,6 +409,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
     }
     if (!exchange.keep_alive()) break;
   }
+  stream.expires_never();
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
 }

@@ -5,7 +5,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
@@ -23,6 +22,7 @@
 #include "config/config.h"
 #include "http/io_pool.h"
 #include "http/server_stats.h"
+#include "http/watchdog.h"
 
 namespace tiergate::http {
 
@@ -39,7 +39,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // takes at once cost nothing.
 class Exchange {
  public:
-  Exchange(boost::beast::tcp_stream& stream, Request& request, const config::ServerLimits& limits,
+  Exchange(TimedSocket& stream, Request& request, const config::ServerLimits& limits,
            ServerStats* stats = nullptr);
   ~Exchange();
 
@@ -70,13 +70,29 @@ class Exchange {
 
   // Calls `on_gone` (once, on this thread) if the client closes the connection before the response
   // is finished. For long waits when nothing is written (first token, non-streaming generation).
-  void watch_disconnect(std::function<void()> on_gone);
+  // Watching costs a syscall (epoll_ctl), so a fast answer should not pay it: with `after`, the
+  // watch starts only if no response has begun by then.
+  void watch_disconnect(std::function<void()> on_gone,
+                        std::chrono::steady_clock::duration after = {});
 
   // Whether the connection may be reused after this exchange.
   bool keep_alive() const { return keep_alive_; }
 
  private:
   enum class State { kNone, kStreaming, kDone };
+  // Starts the delayed watch of watch_disconnect.
+  class WatchAlarm final : public Deadline {
+   public:
+    explicit WatchAlarm(Exchange& owner)
+        : Deadline(owner.stream_.watchdog()), owner_(owner) {}
+    ~WatchAlarm() = default;
+    std::function<void()> on_gone;
+
+   private:
+    void expire() override { owner_.start_watch(std::move(on_gone)); }
+    Exchange& owner_;
+  };
+  void start_watch(std::function<void()> on_gone);
   void stop_watch();
   // Writes all of `buffers` (`bytes` long) within the send budget; false if the client is gone
   // or too slow (then the connection is closed).
@@ -85,12 +101,13 @@ class Exchange {
   void append_head(std::string& out, int status, std::string_view content_type,
                    const Headers& headers) const;
 
-  boost::beast::tcp_stream& stream_;
+  TimedSocket& stream_;
   Request& request_;
   const config::ServerLimits& limits_;
   State state_ = State::kNone;
   bool keep_alive_;
   std::shared_ptr<bool> watching_;  // shared with the pending wait; false once stopped
+  WatchAlarm watch_alarm_{*this};
   ServerStats* stats_;
   uint64_t sent_bytes_ = 0;                       // this response, head included
   std::chrono::steady_clock::duration waited_{};  // send budget used (0 = the whole grace left)

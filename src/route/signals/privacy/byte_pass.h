@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "route/signals/privacy/block_masks.h"
 #include "route/signals/privacy/detectors.h"
 
 namespace tiergate::privacy::byte_pass {
@@ -68,5 +69,10 @@ void scan_us_address(Ctx& c, size_t i, size_t digits_end);
 void scan_fr_address(Ctx& c, size_t i, size_t digits_end);
 void scan_de_address(Ctx& c, size_t i, size_t digits_end);
 void scan_es_address(Ctx& c, size_t i, size_t digits_end);
+
+// scan_numbers_and_tokens with the block masks of a given SIMD level, for the tests: every level
+// finds the same. REQUIRES: the CPU runs `level`.
+void scan_at_level(SimdLevel level, std::string_view text, const RefineOptions& options,
+                   const std::array<bool, kEntityTypeCount>& enabled, std::vector<Finding>& out);
 
 }  // namespace tiergate::privacy::byte_pass

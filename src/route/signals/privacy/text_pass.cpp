@@ -1,9 +1,7 @@
 // The byte pass (detectors.h: scan_numbers_and_tokens): numbers, IPv6, token runs and secret
-// assignments found with SSE2 block masks and a byte-class table, then refined with the same
+// assignments found with SIMD block masks (block_masks.h) and a byte-class table, then refined with the same
 // refiners as the Hyperscan candidates. Every shortcut here rejects only what the refiner behind it
 // would reject (tests/unit/privacy/byte_pass_test.cpp).
-
-#include <emmintrin.h>
 
 #include <array>
 #include <cstdint>
@@ -11,8 +9,10 @@
 #include <span>
 #include <utility>
 
+#include "route/signals/privacy/block_masks.h"
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/detectors.h"
+#include "route/signals/privacy/digit_runs.h"
 #include "route/signals/privacy/refiners.h"
 #include "route/signals/privacy/validators.h"
 
@@ -193,50 +193,47 @@ size_t scan_ipv6(Ctx& c, size_t i) {
 
 namespace {
 
-// Per 64 bytes: which are digits, ':' and token characters, with SSE2 (x86-64 baseline).
-struct BlockMasks {
-  uint64_t digit = 0, colon = 0, equals = 0, token = 0;
-  // What may stand right before the separator of a secret assignment (assignment_at): the last
-  // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
-  uint64_t key_end = 0;
-  uint64_t p = 0, a = 0, s = 0;  // 'p', 'a', 's' in either case: "pass" starts
-};
+// The masks of the text's 64-byte blocks in order, classified kChunk blocks at a time into one
+// half of a two-chunk ring (one call per chunk, not per block); the last partial block is
+// classified from a zero-padded copy.
+class MaskStream {
+ public:
+  MaskStream(std::string_view t, SimdLevel level)
+      : t_(t), level_(level), blocks_((t.size() + 63) / 64) {}
 
-BlockMasks block_masks(const char* p) {
-  BlockMasks m;
-  for (int q = 0; q < 4; ++q) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
-    const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    const __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    const __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lx, _mm_set1_epi8('a' - 1)),
-                                      _mm_cmplt_epi8(lx, _mm_set1_epi8('z' + 1)));
-    const __m128i sym = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')), _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
-    const __m128i col = _mm_cmpeq_epi8(x, _mm_set1_epi8(':'));
-    const __m128i eq = _mm_cmpeq_epi8(x, _mm_set1_epi8('='));
-    const int shift = 16 * q;
-    auto lis = [&](char ch) { return _mm_cmpeq_epi8(lx, _mm_set1_epi8(ch)); };
-    auto is = [&](char ch) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(ch)); };
-    const __m128i key_letter = _mm_and_si128(
-        let, _mm_or_si128(_mm_or_si128(_mm_or_si128(lis('s'), lis('d')), lis('e')),
-                          _mm_or_si128(_mm_or_si128(lis('n'), lis('t')), lis('y'))));
-    const __m128i key_end = _mm_or_si128(
-        key_letter, _mm_or_si128(_mm_or_si128(is(' '), is('\t')), _mm_or_si128(is('"'), is('\''))));
-    m.key_end |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(key_end))) << shift;
-    m.p |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('p')))) << shift;
-    m.a |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('a')))) << shift;
-    m.s |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(lis('s')))) << shift;
-    m.digit |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(dig))) << shift;
-    m.colon |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(col))) << shift;
-    m.equals |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(eq))) << shift;
-    m.token |= static_cast<uint64_t>(static_cast<uint16_t>(
-                   _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, let), sym))))
-               << shift;
+  // The masks of block b (bytes [64 b, 64 b + 64)), empty past the text. REQUIRES: b is at most
+  // one past the highest block asked for before; a reference stays valid until a block kChunk
+  // or more further on is asked for.
+  const BlockMasks& block(size_t b) {
+    if (b >= blocks_) return empty_;
+    BlockMasks* chunk = ring_.data() + (b / kChunk % 2) * kChunk;
+    if (b / kChunk == next_chunk_) fill(b / kChunk, chunk);
+    return chunk[b % kChunk];
   }
-  return m;
-}
+
+ private:
+  static constexpr size_t kChunk = 32;
+
+  void fill(size_t k, BlockMasks* chunk) {
+    const size_t first = k * kChunk, count = std::min(kChunk, blocks_ - first);
+    const bool partial_tail = first + count == blocks_ && t_.size() % 64 != 0;
+    const size_t full = partial_tail ? count - 1 : count;
+    classify_blocks(level_, t_.data() + 64 * first, full, chunk);
+    if (partial_tail) {
+      std::array<char, 64> tail{};
+      std::memcpy(tail.data(), t_.data() + 64 * (first + full), t_.size() - 64 * (first + full));
+      classify_blocks(level_, tail.data(), 1, chunk + full);
+    }
+    next_chunk_ = k + 1;
+  }
+
+  std::string_view t_;
+  SimdLevel level_;
+  size_t blocks_;
+  size_t next_chunk_ = 0;
+  std::array<BlockMasks, 2 * kChunk> ring_;
+  BlockMasks empty_{};
+};
 
 // Bits of positions that start `len` (1..64) consecutive set bits in the 128-bit window
 // lo | hi << 64, for the low 64 positions.
@@ -254,9 +251,9 @@ uint64_t run_starts(uint64_t lo, uint64_t hi, size_t len) {
 
 }  // namespace
 
-void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
-                             const std::array<bool, kEntityTypeCount>& enabled,
-                             std::vector<Finding>& out) {
+void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineOptions& o,
+                              const std::array<bool, kEntityTypeCount>& enabled,
+                              std::vector<Finding>& out) {
   Ctx c{t, o, enabled, out};
   const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) || c.on(T::kIpAddress) ||
                        c.on(T::kIban) || c.on(T::kStreetAddress);
@@ -326,25 +323,26 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
     if (refine(R::kHighEntropy, t, b, pe, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
   };
 
-  // 64 bytes at a time; the last block is padded with zeros (no class).
-  std::array<char, 64> tail{};
-  auto masks_at = [&](size_t pos) -> BlockMasks {
-    if (pos >= n) return {};
-    if (pos + 64 <= n) return block_masks(t.data() + pos);
-    tail.fill('\0');
-    std::memcpy(tail.data(), t.data() + pos, n - pos);
-    return block_masks(tail.data());
-  };
-  BlockMasks cur = masks_at(0);
+  MaskStream masks(t, level);
   uint64_t prev_digit_top = 0;    // was the byte before this block a digit
   uint64_t prev_key_end_top = 0;  // ... a key_end character
-  for (size_t pos = 0; pos < n; pos += 64) {
-    const BlockMasks next = masks_at(pos + 64);
+  DigitRunCarry run_carry;
+  for (size_t pos = 0, block = 0; pos < n; pos += 64, ++block) {
+    const BlockMasks& cur = masks.block(block);
+    const BlockMasks& next = masks.block(block + 1);
     if (numbers) {
-      uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
-      while (starts) {
-        const size_t off = static_cast<size_t>(__builtin_ctzll(starts));
-        starts &= starts - 1;
+      // With the run masks, only the runs some detector can act on are visited (digit_runs.h).
+      const uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
+      uint64_t visit = starts, if_dense = 0;
+      if (has_run_masks(level)) {
+        const DigitRunVisits v = digit_run_visits(cur, next, starts, run_carry);
+        visit = v.visit | v.if_dense;
+        if_dense = v.if_dense;
+      }
+      while (visit) {
+        const size_t off = static_cast<size_t>(__builtin_ctzll(visit));
+        visit &= visit - 1;
+        if ((if_dense >> off & 1) && !dense_window(cur, next, off)) continue;
         // The run's end from the masks when it ends in this block or the next.
         const unsigned __int128 digits =
             (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off;
@@ -412,8 +410,13 @@ void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
     }
     prev_digit_top = cur.digit >> 63;
     prev_key_end_top = cur.key_end >> 63;
-    cur = next;
   }
+}
+
+void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
+                             const std::array<bool, kEntityTypeCount>& enabled,
+                             std::vector<Finding>& out) {
+  byte_pass::scan_at_level(byte_pass::best_simd_level(), t, o, enabled, out);
 }
 
 }  // namespace tiergate::privacy

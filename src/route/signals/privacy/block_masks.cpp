@@ -1,0 +1,178 @@
+#include "route/signals/privacy/block_masks.h"
+
+#include <immintrin.h>
+
+#include <array>
+
+namespace tiergate::privacy::byte_pass {
+namespace {
+
+// SSE2: the base masks from compares, 16 bytes at a time.
+BlockMasks sse2_block(const char* p) {
+  BlockMasks m;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+    const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lx, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(lx, _mm_set1_epi8('z' + 1)));
+    auto lis = [&](char ch) { return _mm_cmpeq_epi8(lx, _mm_set1_epi8(ch)); };
+    auto is = [&](char ch) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(ch)); };
+    const __m128i sym =
+        _mm_or_si128(_mm_or_si128(is('+'), is('/')), _mm_or_si128(is('_'), is('-')));
+    const __m128i key_letter =
+        _mm_and_si128(let, _mm_or_si128(_mm_or_si128(_mm_or_si128(lis('s'), lis('d')), lis('e')),
+                                        _mm_or_si128(_mm_or_si128(lis('n'), lis('t')), lis('y'))));
+    const __m128i key_end = _mm_or_si128(
+        key_letter, _mm_or_si128(_mm_or_si128(is(' '), is('\t')), _mm_or_si128(is('"'), is('\''))));
+    const int shift = 16 * q;
+    auto bits = [&](__m128i v) {
+      return static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(v))) << shift;
+    };
+    m.digit |= bits(dig);
+    m.colon |= bits(is(':'));
+    m.equals |= bits(is('='));
+    m.token |= bits(_mm_or_si128(_mm_or_si128(dig, let), sym));
+    m.key_end |= bits(key_end);
+    m.p |= bits(lis('p'));
+    m.a |= bits(lis('a'));
+    m.s |= bits(lis('s'));
+  }
+  return m;
+}
+
+// AVX-512: every class of an ASCII byte from a 128-entry table (one VBMI two-table permute per
+// 8 classes), then one test per mask. Bytes >= 0x80 look up nothing.
+enum : uint8_t {  // table A
+  kDigitBit = 1,
+  kTokenBit = 2,
+  kKeyEndBit = 4,
+  kColonBit = 8,
+  kEqualsBit = 16,
+  kPBit = 32,
+  kABit = 64,
+  kSBit = 128,
+};
+enum : uint8_t {  // table B
+  kLetterBit = 1,
+  kUpperBit = 2,
+  kCapDigitBit = 4,
+  kSpaceBit = 8,
+  kCommaBit = 16,
+  kDotCommaBit = 32,
+  kRegionSepBit = 64,
+  kRegionNextBit = 128,
+};
+enum : uint8_t { kFrFirstBit = 1, kFrSecondBit = 2, kDotBit = 4 };  // table C
+
+constexpr bool in(char c, const char* set) {
+  for (; *set; ++set)
+    if (*set == c) return true;
+  return false;
+}
+
+struct Tables {
+  alignas(64) std::array<uint8_t, 128> a{}, b{}, c{};
+};
+
+constexpr Tables kTables = [] {
+  Tables t;
+  for (int i = 0; i < 128; ++i) {
+    const char ch = static_cast<char>(i);
+    const bool digit = ch >= '0' && ch <= '9', upper = ch >= 'A' && ch <= 'Z';
+    const bool letter = upper || (ch >= 'a' && ch <= 'z');
+    const char lower = upper ? static_cast<char>(ch + 32) : ch;
+    uint8_t a = 0, b = 0, c = 0;
+    if (digit) a |= kDigitBit;
+    if (digit || letter || in(ch, "+/_-")) a |= kTokenBit;
+    if ((letter && in(lower, "sdenty")) || in(ch, " \t\"'")) a |= kKeyEndBit;
+    if (ch == ':') a |= kColonBit;
+    if (ch == '=') a |= kEqualsBit;
+    if (lower == 'p') a |= kPBit;
+    if (lower == 'a') a |= kABit;
+    if (lower == 's') a |= kSBit;
+    if (letter) b |= kLetterBit;
+    if (upper) b |= kUpperBit;
+    if (upper || digit) b |= kCapDigitBit;
+    if (ch == ' ') b |= kSpaceBit;
+    if (ch == ',') b |= kCommaBit;
+    if (in(ch, ".,")) b |= kDotCommaBit;
+    if (in(ch, " -.()")) b |= kRegionSepBit;
+    if (digit || in(ch, "(+ -")) b |= kRegionNextBit;
+    if (in(lower, "rabpciq")) c |= kFrFirstBit;
+    if (in(lower, "uvodlhm")) c |= kFrSecondBit;
+    if (ch == '.') c |= kDotBit;
+    t.a[i] = a;
+    t.b[i] = b;
+    t.c[i] = c;
+  }
+  return t;
+}();
+
+#define TIERGATE_AVX512 gnu::target("avx512f,avx512bw,avx512vbmi")
+
+[[TIERGATE_AVX512]] inline __m512i lookup(__mmask64 ascii, const uint8_t* table, __m512i x) {
+  const __m512i lo = _mm512_load_si512(table), hi = _mm512_load_si512(table + 64);
+  return _mm512_maskz_permutex2var_epi8(ascii, lo, x, hi);
+}
+
+[[TIERGATE_AVX512]] inline uint64_t test(__m512i classes, uint8_t bit) {
+  return _mm512_test_epi8_mask(classes, _mm512_set1_epi8(static_cast<char>(bit)));
+}
+
+[[TIERGATE_AVX512]] void avx512_blocks(const char* p, size_t count, BlockMasks* out) {
+  for (size_t i = 0; i < count; ++i, p += 64) {
+    const __m512i x = _mm512_loadu_si512(p);
+    const __mmask64 high = _mm512_movepi8_mask(x);
+    const __m512i a = lookup(~high, kTables.a.data(), x);
+    const __m512i b = lookup(~high, kTables.b.data(), x);
+    const __m512i c = lookup(~high, kTables.c.data(), x);
+    BlockMasks& m = out[i];
+    m.digit = test(a, kDigitBit);
+    m.token = test(a, kTokenBit);
+    m.key_end = test(a, kKeyEndBit);
+    m.colon = test(a, kColonBit);
+    m.equals = test(a, kEqualsBit);
+    m.p = test(a, kPBit);
+    m.a = test(a, kABit);
+    m.s = test(a, kSBit);
+    m.letter = test(b, kLetterBit);
+    m.word = m.letter | high;
+    m.upper = test(b, kUpperBit);
+    m.cap_digit = test(b, kCapDigitBit);
+    m.fr_first = test(c, kFrFirstBit);
+    m.fr_second = test(c, kFrSecondBit);
+    m.dot = test(c, kDotBit);
+    m.space = test(b, kSpaceBit);
+    m.comma = test(b, kCommaBit);
+    m.dot_comma = test(b, kDotCommaBit);
+    m.region_sep = test(b, kRegionSepBit);
+    m.region_next = test(b, kRegionNextBit);
+  }
+}
+
+#undef TIERGATE_AVX512
+
+}  // namespace
+
+SimdLevel best_simd_level() {
+  static const SimdLevel level = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2"))
+      return SimdLevel::kAvx512Vbmi;
+    return SimdLevel::kSse2;
+  }();
+  return level;
+}
+
+void classify_blocks(SimdLevel level, const char* p, size_t count, BlockMasks* out) {
+  if (level == SimdLevel::kAvx512Vbmi) {
+    avx512_blocks(p, count, out);
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) out[i] = sse2_block(p + 64 * i);
+}
+
+}  // namespace tiergate::privacy::byte_pass

@@ -1,0 +1,51 @@
+#pragma once
+// The byte classes of 64-byte blocks for the byte pass (text_pass.cpp): one bit per byte and
+// class. The build targets the x86-64 baseline (SSE2); the AVX-512 code is compiled per function
+// (a target attribute) and chosen at run time, so the same binary runs on every x86-64 CPU.
+// Internal to the privacy folder; pure, any thread.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tiergate::privacy::byte_pass {
+
+enum class SimdLevel : uint8_t {
+  kSse2,        // every x86-64 CPU: the base masks, 16 bytes at a time
+  kAvx512Vbmi,  // AVX-512 BW + VBMI and BMI2 (Ice Lake, Zen 4 and later): every mask, from
+                // table lookups
+};
+
+// The widest level this CPU runs (checked once).
+SimdLevel best_simd_level();
+
+// Bit i of each mask stands for byte i of the block; bytes past the end of the text are zeros
+// and belong to no class.
+struct BlockMasks {
+  // Base masks, computed at every level.
+  uint64_t digit = 0, colon = 0, equals = 0;
+  uint64_t token = 0;  // [A-Za-z0-9+/_-]: generic secrets
+  // What may stand right before the separator of a secret assignment (assignment_at): the last
+  // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
+  uint64_t key_end = 0;
+  uint64_t p = 0, a = 0, s = 0;  // 'p', 'a', 's' in either case: "pass" starts
+
+  // For the digit-run filter (digit_runs.h); computed only where has_run_masks(level).
+  uint64_t letter = 0;     // ASCII letters
+  uint64_t word = 0;       // letters and bytes >= 0x80 (UTF-8 in a street name)
+  uint64_t upper = 0;      // A-Z
+  uint64_t cap_digit = 0;  // A-Z, 0-9: may start a US street name or ordinal
+  uint64_t fr_first = 0;   // r a b p c i q, either case: first letters of French street words
+  uint64_t fr_second = 0;  // u v o d l h m, either case: their second letters
+  uint64_t space = 0, comma = 0, dot = 0;
+  uint64_t dot_comma = 0;    // '.' ','
+  uint64_t region_sep = 0;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
+  uint64_t region_next = 0;  // 0-9 '(' '+' ' ' '-': may follow that separator
+};
+
+constexpr bool has_run_masks(SimdLevel level) { return level != SimdLevel::kSse2; }
+
+// The masks of `count` consecutive blocks at p (64 * count readable bytes) into out[0, count).
+// REQUIRES: the CPU runs `level` (best_simd_level() or lower).
+void classify_blocks(SimdLevel level, const char* p, size_t count, BlockMasks* out);
+
+}  // namespace tiergate::privacy::byte_pass

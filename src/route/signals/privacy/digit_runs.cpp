@@ -1,0 +1,75 @@
+#include "route/signals/privacy/digit_runs.h"
+
+#include <immintrin.h>
+
+namespace tiergate::privacy::byte_pass {
+namespace {
+
+// The class at p - k and at p + k, for every p of the block.
+uint64_t back(uint64_t cur, uint64_t prev, int k) { return cur << k | prev >> (64 - k); }
+uint64_t ahead(uint64_t cur, uint64_t next, int k) { return cur >> k | next << (64 - k); }
+
+// Bytes of a `word` run (letters, UTF-8) at or after a capital in the same run. Adding the
+// capitals to the word mask carries from the first capital of each run to the run's end, which
+// flips those bits (later capitals stay set, hence the OR); the carry stops at the byte after the
+// run. `carry_in`: the previous block ended inside such a run.
+uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
+  const uint64_t capitals = m.upper | (carry_in & m.word & 1);
+  return (((m.word + capitals) ^ m.word) | capitals) & m.word;
+}
+
+// The marks at the bytes after runs (`after`), moved to the first digits of the same runs
+// (`starts`, in the same order).
+[[gnu::target("bmi2")]] uint64_t to_starts(uint64_t marks, uint64_t after, uint64_t starts) {
+  return _pdep_u64(_pext_u64(marks, after), starts);
+}
+
+}  // namespace
+
+// BMI2 for pext/pdep: they carry a mark from the byte after each run to the run's first digit
+// (the k-th run end to the k-th run start). Every CPU with AVX-512 has it.
+[[gnu::target("bmi2")]] DigitRunVisits digit_run_visits(const BlockMasks& cur,
+                                                        const BlockMasks& next, uint64_t starts,
+                                                        DigitRunCarry& carry) {
+  const uint64_t cw = capital_words(cur, carry.capital_word >> 63);
+  const DigitRunCarry prev = carry;
+  carry = DigitRunCarry{cur.letter, cur.space, cur.dot_comma, cw};
+  if (starts == 0) return {};
+
+  // Before the run, at its first digit d.
+  const uint64_t iban = back(cur.letter, prev.letter, 1) & back(cur.letter, prev.letter, 2) &
+                        ahead(cur.digit, next.digit, 1);
+  const uint64_t named_street =
+      back(cur.space, prev.space, 1) &
+      (back(cw, prev.capital_word, 2) |
+       (back(cur.dot_comma, prev.dot_comma, 2) & back(cw, prev.capital_word, 3)));
+
+  // After the run, at the byte de after its last digit.
+  auto at = [&](uint64_t BlockMasks::*mask, int j) { return ahead(cur.*mask, next.*mask, j); };
+  using M = BlockMasks;
+  const uint64_t space1 = at(&M::space, 1), cap_digit2 = at(&M::cap_digit, 2);
+  const uint64_t us = (cur.space & at(&M::cap_digit, 1)) |
+                      ((cur.comma | cur.letter) & space1 & cap_digit2) |
+                      (cur.letter & at(&M::comma, 1) & at(&M::space, 2) & at(&M::cap_digit, 3));
+  const uint64_t fr = (cur.space & at(&M::fr_first, 1) & at(&M::fr_second, 2)) |
+                      (cur.comma & space1 & at(&M::fr_first, 2) & at(&M::fr_second, 3));
+  const uint64_t goes_on = cur.region_sep & at(&M::region_next, 1);
+
+  // The byte after each run that starts here (adding a run's first digit carries to it); the
+  // run that reaches the block's end has none here and is visited.
+  const uint64_t digits = cur.digit;
+  const uint64_t after = (digits + starts) & ~digits;
+  const uint64_t last_run = digits >> 63 ? uint64_t{1} << (63 - __builtin_clzll(starts)) : 0;
+
+  const uint64_t visit =
+      (starts & (iban | named_street)) | to_starts(us | fr, after, starts) | last_run;
+  unsigned __int128 seven = static_cast<unsigned __int128>(next.digit) << 64 | digits;
+  seven &= seven >> 1;  // 2 digits from here
+  seven &= seven >> 2;  // 4
+  seven &= seven >> 3;  // 7
+  const uint64_t region =
+      (starts & static_cast<uint64_t>(seven)) | to_starts(goes_on, after, starts);
+  return DigitRunVisits{visit, region & ~visit};
+}
+
+}  // namespace tiergate::privacy::byte_pass

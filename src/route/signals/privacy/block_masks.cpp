@@ -64,7 +64,17 @@ enum : uint8_t {  // table B
   kRegionSepBit = 64,
   kRegionNextBit = 128,
 };
-enum : uint8_t { kFrFirstBit = 1, kFrSecondBit = 2, kDotBit = 4 };  // table C
+enum : uint8_t {  // table C
+  kFrFirstBit = 1,
+  kFrSecondBit = 2,
+  kDotBit = 4,
+  kKeyDBit = 8,
+  kKeyEBit = 16,
+  kKeyNtyBit = 32,
+  kKeyRwBit = 64,
+  kKeyGapBit = 128,
+};
+enum : uint8_t { kTokenNotHexBit = 1 };  // table D
 
 constexpr bool in(char c, const char* set) {
   for (; *set; ++set)
@@ -73,7 +83,7 @@ constexpr bool in(char c, const char* set) {
 }
 
 struct Tables {
-  alignas(64) std::array<uint8_t, 128> a{}, b{}, c{};
+  alignas(64) std::array<uint8_t, 128> a{}, b{}, c{}, d{};
 };
 
 constexpr Tables kTables = [] {
@@ -83,7 +93,7 @@ constexpr Tables kTables = [] {
     const bool digit = ch >= '0' && ch <= '9', upper = ch >= 'A' && ch <= 'Z';
     const bool letter = upper || (ch >= 'a' && ch <= 'z');
     const char lower = upper ? static_cast<char>(ch + 32) : ch;
-    uint8_t a = 0, b = 0, c = 0;
+    uint8_t a = 0, b = 0, c = 0, d = 0;
     if (digit) a |= kDigitBit;
     if (digit || letter || in(ch, "+/_-")) a |= kTokenBit;
     if ((letter && in(lower, "sdenty")) || in(ch, " \t\"'")) a |= kKeyEndBit;
@@ -103,9 +113,16 @@ constexpr Tables kTables = [] {
     if (in(lower, "rabpciq")) c |= kFrFirstBit;
     if (in(lower, "uvodlhm")) c |= kFrSecondBit;
     if (ch == '.') c |= kDotBit;
+    if (lower == 'd') c |= kKeyDBit;
+    if (lower == 'e') c |= kKeyEBit;
+    if (in(lower, "nty")) c |= kKeyNtyBit;
+    if (in(lower, "rw")) c |= kKeyRwBit;
+    if (in(ch, " \t\"'\\")) c |= kKeyGapBit;
+    if ((letter && !in(lower, "abcdef")) || in(ch, "_/+")) d |= kTokenNotHexBit;
     t.a[i] = a;
     t.b[i] = b;
     t.c[i] = c;
+    t.d[i] = d;
   }
   return t;
 }();
@@ -128,6 +145,7 @@ constexpr Tables kTables = [] {
     const __m512i a = lookup(~high, kTables.a.data(), x);
     const __m512i b = lookup(~high, kTables.b.data(), x);
     const __m512i c = lookup(~high, kTables.c.data(), x);
+    const __m512i d = lookup(~high, kTables.d.data(), x);
     BlockMasks& m = out[i];
     m.digit = test(a, kDigitBit);
     m.token = test(a, kTokenBit);
@@ -144,6 +162,12 @@ constexpr Tables kTables = [] {
     m.fr_first = test(c, kFrFirstBit);
     m.fr_second = test(c, kFrSecondBit);
     m.dot = test(c, kDotBit);
+    m.key_d = test(c, kKeyDBit);
+    m.key_e = test(c, kKeyEBit);
+    m.key_nty = test(c, kKeyNtyBit);
+    m.key_rw = test(c, kKeyRwBit);
+    m.key_gap = test(c, kKeyGapBit);
+    m.token_not_hex = test(d, kTokenNotHexBit);
     m.space = test(b, kSpaceBit);
     m.comma = test(b, kCommaBit);
     m.dot_comma = test(b, kDotCommaBit);

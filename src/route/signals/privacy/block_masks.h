@@ -29,7 +29,7 @@ struct BlockMasks {
   uint64_t key_end = 0;
   uint64_t p = 0, a = 0, s = 0;  // 'p', 'a', 's' in either case: "pass" starts
 
-  // For the digit-run filter (digit_runs.h); computed only where has_run_masks(level).
+  // For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
   uint64_t letter = 0;     // ASCII letters
   uint64_t word = 0;       // letters and bytes >= 0x80 (UTF-8 in a street name)
   uint64_t upper = 0;      // A-Z
@@ -40,9 +40,14 @@ struct BlockMasks {
   uint64_t dot_comma = 0;    // '.' ','
   uint64_t region_sep = 0;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
   uint64_t region_next = 0;  // 0-9 '(' '+' ' ' '-': may follow that separator
+
+  // For the assignment and token filters (key_separators.h, text_pass.cpp), at the same levels.
+  uint64_t key_d = 0, key_e = 0, key_nty = 0, key_rw = 0;  // letters, either case
+  uint64_t key_gap = 0;        // ' ' '\t' '"' '\'' '\\': between a key word and its separator
+  uint64_t token_not_hex = 0;  // g-z G-Z _ / +: a token with none is hex (or has no letter)
 };
 
-constexpr bool has_run_masks(SimdLevel level) { return level != SimdLevel::kSse2; }
+constexpr bool has_filter_masks(SimdLevel level) { return level != SimdLevel::kSse2; }
 
 // The masks of `count` consecutive blocks at p (64 * count readable bytes) into out[0, count).
 // REQUIRES: the CPU runs `level` (best_simd_level() or lower).

@@ -55,7 +55,7 @@ struct DigitRunCarry {
 
 // The runs starting at `starts` (first digits, in this block) that need a visit; the last run
 // of the block is visited when it reaches the block's end. Updates `carry` for the next block.
-// REQUIRES: the masks were computed at a level with has_run_masks() (which implies BMI2).
+// REQUIRES: the masks were computed at a level with has_filter_masks() (which implies BMI2).
 DigitRunVisits digit_run_visits(const BlockMasks& cur, const BlockMasks& next, uint64_t starts,
                                 DigitRunCarry& carry);
 

@@ -13,6 +13,7 @@
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/detectors.h"
 #include "route/signals/privacy/digit_runs.h"
+#include "route/signals/privacy/key_separators.h"
 #include "route/signals/privacy/refiners.h"
 #include "route/signals/privacy/validators.h"
 
@@ -326,7 +327,9 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
   MaskStream masks(t, level);
   uint64_t prev_digit_top = 0;    // was the byte before this block a digit
   uint64_t prev_key_end_top = 0;  // ... a key_end character
+  uint64_t prev_token_top = 0;    // ... a token character
   DigitRunCarry run_carry;
+  KeySeparatorCarry key_carry;
   for (size_t pos = 0, block = 0; pos < n; pos += 64, ++block) {
     const BlockMasks& cur = masks.block(block);
     const BlockMasks& next = masks.block(block + 1);
@@ -334,7 +337,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       // With the run masks, only the runs some detector can act on are visited (digit_runs.h).
       const uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
       uint64_t visit = starts, if_dense = 0;
-      if (has_run_masks(level)) {
+      if (has_filter_masks(level)) {
         const DigitRunVisits v = digit_run_visits(cur, next, starts, run_carry);
         visit = v.visit | v.if_dense;
         if_dense = v.if_dense;
@@ -366,6 +369,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     if (passwords || api_keys) {
       uint64_t seps = (cur.colon | cur.equals) & (cur.key_end << 1 | prev_key_end_top);
+      if (has_filter_masks(level)) seps &= key_separators(cur, key_carry);
       while (seps) {
         const size_t q = pos + static_cast<size_t>(__builtin_ctzll(seps));
         seps &= seps - 1;
@@ -386,7 +390,9 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       }
     }
     if (tokens) {
-      uint64_t long_runs = run_starts(cur.token, next.token, min_len);
+      // Only where a run starts: a later position of the same run is behind token_done.
+      uint64_t long_runs = run_starts(cur.token, next.token, min_len) &
+                           ~(cur.token << 1 | prev_token_top);
       while (long_runs) {
         const size_t off = static_cast<size_t>(__builtin_ctzll(long_runs));
         const size_t p = pos + off;
@@ -400,7 +406,12 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
           const size_t len = static_cast<size_t>(__builtin_ctzll(rest));
           const uint64_t digits = static_cast<uint64_t>(
               (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off);
-          if ((digits & ((uint64_t{1} << len) - 1)) == 0) {
+          // Nor is one without a byte outside [0-9a-fA-F-] (it wants that too): hashes, UUIDs.
+          const uint64_t not_hex = static_cast<uint64_t>(
+              (static_cast<unsigned __int128>(next.token_not_hex) << 64 | cur.token_not_hex) >>
+              off);
+          const uint64_t in_run = (uint64_t{1} << len) - 1;
+          if ((digits & in_run) == 0 || (has_filter_masks(level) && (not_hex & in_run) == 0)) {
             token_done = p + len;
             continue;
           }
@@ -410,6 +421,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     prev_digit_top = cur.digit >> 63;
     prev_key_end_top = cur.key_end >> 63;
+    prev_token_top = cur.token >> 63;
   }
 }
 

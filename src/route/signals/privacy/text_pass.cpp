@@ -64,15 +64,18 @@ bool region_goes_on(std::string_view t, size_t d, size_t de) {
   return (nx >= '0' && nx <= '9') || nx == '(' || nx == '+' || nx == ' ' || nx == '-';
 }
 
-// Digits, separators and group ends of one region: card, phone, SSN, IPv4 candidates.
-void scan_region(Ctx& c, size_t rb, size_t re) {
-  const std::string_view t = c.t;
-  std::array<size_t, 64> ends;  // not zeroed: only [0, n) is read
+// The digit groups of a region, counted in the same walk that decides whether to scan it.
+struct RegionGroups {
+  std::array<size_t, 64> ends;  // the end of each group, the first 64; not zeroed: [0, n) is read
   size_t n = 0;
-  for (size_t k = rb + 1; k <= re && n < ends.size(); ++k)
-    if (digit(t, k - 1) && (k == re || !digit(t, k))) ends[n++] = k;
   size_t digits = 0;
-  for (size_t k = rb; k < re; ++k) digits += digit(t, k);
+};
+
+// Digits, separators and group ends of one region: card, phone, SSN, IPv4 candidates.
+void scan_region(Ctx& c, size_t rb, size_t re, const RegionGroups& groups) {
+  const std::string_view t = c.t;
+  const std::array<size_t, 64>& ends = groups.ends;
+  const size_t n = groups.n, digits = groups.digits;
 
   // Whether a phone context word lies within 40 bytes before the region or inside it: searched
   // once, when a candidate first needs it, instead of at every start and end the sweep tries.
@@ -296,19 +299,21 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       // Phones, cards and SSNs have 7+ digits; an IPv4 address has three dots. A date alone
       // (2024-03-15, 15.01.2024, 01 15 2024: 8 digits in 4-2-2 or 2-2-4) is none of them: the
       // phone check rejects its shape, and without its first or last group 6 digits are left.
-      size_t digits = 0, dots = 0, groups = 0;
+      RegionGroups g;
+      size_t dots = 0, groups = 0;
       std::array<uint8_t, 3> sizes{};
       for (size_t k = d; k < re; ++k) {
         if (digit(t, k)) {
           if (!digit(t, k - 1)) ++groups;
           if (groups <= 3) ++sizes[groups - 1];
-          ++digits;
+          ++g.digits;
+          if ((k + 1 == re || !digit(t, k + 1)) && g.n < g.ends.size()) g.ends[g.n++] = k + 1;
         }
         dots += t[k] == '.';
       }
-      const bool date = rb == d && digits == 8 && groups == 3 &&
+      const bool date = rb == d && g.digits == 8 && groups == 3 &&
                         ((sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4));
-      if ((digits >= 7 || dots >= 3) && !date) scan_region(c, rb, re);
+      if ((g.digits >= 7 || dots >= 3) && !date) scan_region(c, rb, re, g);
       region_done = re;
     }
   };

@@ -9,7 +9,7 @@ namespace {
 
 // SSE2: the base masks from compares, 16 bytes at a time.
 BlockMasks sse2_block(const char* p) {
-  BlockMasks m;
+  BlockMasks m{};
   for (int q = 0; q < 4; ++q) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
     const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),

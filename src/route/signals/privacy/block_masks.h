@@ -19,32 +19,33 @@ enum class SimdLevel : uint8_t {
 SimdLevel best_simd_level();
 
 // Bit i of each mask stands for byte i of the block; bytes past the end of the text are zeros
-// and belong to no class.
+// and belong to no class. No member initialisers: the classifier sets every mask, and the
+// buffers of masks are not zeroed first (BlockMasks{} is all empty).
 struct BlockMasks {
   // Base masks, computed at every level.
-  uint64_t digit = 0, colon = 0, equals = 0;
-  uint64_t token = 0;  // [A-Za-z0-9+/_-]: generic secrets
+  uint64_t digit, colon, equals;
+  uint64_t token;  // [A-Za-z0-9+/_-]: generic secrets
   // What may stand right before the separator of a secret assignment (assignment_at): the last
   // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
-  uint64_t key_end = 0;
-  uint64_t p = 0, a = 0, s = 0;  // 'p', 'a', 's' in either case: "pass" starts
+  uint64_t key_end;
+  uint64_t p, a, s;  // 'p', 'a', 's' in either case: "pass" starts
 
   // For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
-  uint64_t letter = 0;     // ASCII letters
-  uint64_t word = 0;       // letters and bytes >= 0x80 (UTF-8 in a street name)
-  uint64_t upper = 0;      // A-Z
-  uint64_t cap_digit = 0;  // A-Z, 0-9: may start a US street name or ordinal
-  uint64_t fr_first = 0;   // r a b p c i q, either case: first letters of French street words
-  uint64_t fr_second = 0;  // u v o d l h m, either case: their second letters
-  uint64_t space = 0, comma = 0, dot = 0;
-  uint64_t dot_comma = 0;    // '.' ','
-  uint64_t region_sep = 0;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
-  uint64_t region_next = 0;  // 0-9 '(' '+' ' ' '-': may follow that separator
+  uint64_t letter;     // ASCII letters
+  uint64_t word;       // letters and bytes >= 0x80 (UTF-8 in a street name)
+  uint64_t upper;      // A-Z
+  uint64_t cap_digit;  // A-Z, 0-9: may start a US street name or ordinal
+  uint64_t fr_first;   // r a b p c i q, either case: first letters of French street words
+  uint64_t fr_second;  // u v o d l h m, either case: their second letters
+  uint64_t space, comma, dot;
+  uint64_t dot_comma;    // '.' ','
+  uint64_t region_sep;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
+  uint64_t region_next;  // 0-9 '(' '+' ' ' '-': may follow that separator
 
   // For the assignment and token filters (key_separators.h, text_pass.cpp), at the same levels.
-  uint64_t key_d = 0, key_e = 0, key_nty = 0, key_rw = 0;  // letters, either case
-  uint64_t key_gap = 0;        // ' ' '\t' '"' '\'' '\\': between a key word and its separator
-  uint64_t token_not_hex = 0;  // g-z G-Z _ / +: a token with none is hex (or has no letter)
+  uint64_t key_d, key_e, key_nty, key_rw;  // letters, either case
+  uint64_t key_gap;        // ' ' '\t' '"' '\'' '\\': between a key word and its separator
+  uint64_t token_not_hex;  // g-z G-Z _ / +: a token with none is hex (or has no letter)
 };
 
 constexpr bool has_filter_masks(SimdLevel level) { return level != SimdLevel::kSse2; }

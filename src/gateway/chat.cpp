@@ -106,13 +106,18 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     access_log_->write(log);
   };
 
-  const http::Headers id_header = {{"x-request-id", log.request_id}};
+  auto id_header = [&] {  // only errors need it on its own
+    http::Headers h;
+    h.emplace_back("x-request-id", log.request_id);
+    return h;
+  };
   auto parsed = api::parse_chat_request(ex.request().body());
   auto budget_header = parse_latency_budget(ex.header("x-tiergate-latency-budget-ms"));
   if (!parsed || !budget_header) {
     const Error& e = parsed ? budget_header.error() : parsed.error();
     log.error_code = error_code_name(e.code);
-    co_await respond_error(ex, e, id_header);
+    const http::Headers error_headers = id_header();
+    co_await respond_error(ex, e, error_headers);
     finish_log(http_status(e));
     co_return;
   }
@@ -245,7 +250,8 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     e.retry_after_seconds = std::max(1, static_cast<int>(rc.circuit_breaker.open_s));
     if (budget) budget->commit(d.estimated_cost_usd, 0, std::chrono::system_clock::now());
     log.error_code = error_code_name(e.code);
-    co_await respond_error(ex, e, id_header);
+    const http::Headers error_headers = id_header();
+    co_await respond_error(ex, e, error_headers);
     finish_log(http_status(e));
     co_return;
   }
@@ -407,10 +413,12 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
            (reasons.has(Reason::kCloudUnavailable) || reasons.has(Reason::kFallback));
   };
   auto headers_for = [&](int tier) {
-    http::Headers h = {{"x-request-id", log.request_id},
-                       {"x-tiergate-tier", router_->tiers()[tier].name},
-                       {"x-tiergate-reason", reasons.joined()},
-                       {"x-tiergate-privacy", privacy_header}};
+    http::Headers h;  // emplaced, not an initializer list: that would copy every value twice
+    h.reserve(6);
+    h.emplace_back("x-request-id", log.request_id);
+    h.emplace_back("x-tiergate-tier", router_->tiers()[tier].name);
+    h.emplace_back("x-tiergate-reason", reasons.joined());
+    h.emplace_back("x-tiergate-privacy", privacy_header);
     if (degraded(tier)) h.emplace_back("x-tiergate-degraded", "cloud-unavailable");
     return h;
   };

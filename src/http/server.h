@@ -28,7 +28,9 @@ namespace tiergate::http {
 
 namespace beast_http = boost::beast::http;
 using Request = beast_http::request<beast_http::string_body>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
+// Extra response headers. Names are string literals (they must outlive the response); values are
+// per request.
+using Headers = std::vector<std::pair<std::string_view, std::string>>;
 
 // One request and its response. Lives for one handler call, on the connection's thread.
 //

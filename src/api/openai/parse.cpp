@@ -72,8 +72,32 @@ Result<std::string> get_string(std::string_view param, element e) {
 
 std::string raw(element e) { return simdjson::minify(e); }
 
+// Where a value sits in the request, for error messages only: formatted when an error is
+// reported, never on the success path (a request has a few of these per message).
+struct MessageField {
+  size_t message;
+  std::string_view field;                   // ".role", ".content" ...; "" for the message
+  size_t part = static_cast<size_t>(-1);   // content part index, if any
+  std::string_view part_field = {};        // ".type", ".text"
+  std::string str() const {
+    std::string s = fmt::format("messages[{}]{}", message, field);
+    if (part != static_cast<size_t>(-1)) s += fmt::format("[{}]{}", part, part_field);
+    return s;
+  }
+};
+
+Error missing(const MessageField& f) {
+  return bad(fmt::format("Missing required parameter: '{}'.", f.str()));
+}
+
+// The string at `e`, or an error naming `f`.
+Result<std::string> string_at(const MessageField& f, element e) {
+  if (e.type() == element_type::STRING) return std::string(e.get_string().value_unsafe());
+  return fail(wrong_type(f.str(), "a string", e));
+}
+
 Status parse_content(ChatMessage& msg, element e, size_t i) {
-  std::string param = fmt::format("messages[{}].content", i);
+  const MessageField content{i, ".content"};
   switch (e.type()) {
     case element_type::STRING:
       msg.content.push_back({ContentPart::Kind::kText, std::string(e.get_string().value_unsafe()), {}});
@@ -85,18 +109,18 @@ Status parse_content(ChatMessage& msg, element e, size_t i) {
       msg.content_is_array = true;
       size_t j = 0;
       for (element part : as_array(e)) {
-        std::string pparam = fmt::format("{}[{}]", param, j++);
-        if (part.type() != element_type::OBJECT) return fail(wrong_type(pparam, "an object", part));
+        MessageField at{i, ".content", j++};
+        if (part.type() != element_type::OBJECT) return fail(wrong_type(at.str(), "an object", part));
         element type;
-        if (part["type"].get(type) != simdjson::SUCCESS)
-          return fail(bad(fmt::format("Missing required parameter: '{}.type'.", pparam)));
-        auto t = get_string(pparam + ".type", type);
+        at.part_field = ".type";
+        if (part["type"].get(type) != simdjson::SUCCESS) return fail(missing(at));
+        auto t = string_at(at, type);
         if (!t) return fail(t.error());
         if (*t == "text") {
           element text;
-          if (part["text"].get(text) != simdjson::SUCCESS)
-            return fail(bad(fmt::format("Missing required parameter: '{}.text'.", pparam)));
-          auto s = get_string(pparam + ".text", text);
+          at.part_field = ".text";
+          if (part["text"].get(text) != simdjson::SUCCESS) return fail(missing(at));
+          auto s = string_at(at, text);
           if (!s) return fail(s.error());
           msg.content.push_back({ContentPart::Kind::kText, std::move(*s), {}});
         } else {
@@ -106,52 +130,49 @@ Status parse_content(ChatMessage& msg, element e, size_t i) {
       return {};
     }
     default:
-      return fail(wrong_type(param, "a string or an array of content parts", e));
+      return fail(wrong_type(content.str(), "a string or an array of content parts", e));
   }
 }
 
 Status parse_message(ChatMessage& msg, element e, size_t i) {
-  std::string param = fmt::format("messages[{}]", i);
-  if (e.type() != element_type::OBJECT) return fail(wrong_type(param, "an object", e));
+  if (e.type() != element_type::OBJECT)
+    return fail(wrong_type(MessageField{i, ""}.str(), "an object", e));
   bool has_content = false;
   for (auto [key, value] : as_object(e)) {
     if (key == "role") {
-      auto s = get_string(param + ".role", value);
+      auto s = string_at({i, ".role"}, value);
       if (!s) return fail(s.error());
       msg.role = std::move(*s);
     } else if (key == "content") {
       has_content = true;
       if (auto st = parse_content(msg, value, i); !st) return st;
     } else if (key == "name") {
-      auto s = get_string(param + ".name", value);
+      auto s = string_at({i, ".name"}, value);
       if (!s) return fail(s.error());
       msg.name = std::move(*s);
     } else if (key == "tool_call_id") {
-      auto s = get_string(param + ".tool_call_id", value);
+      auto s = string_at({i, ".tool_call_id"}, value);
       if (!s) return fail(s.error());
       msg.tool_call_id = std::move(*s);
     } else if (key == "tool_calls") {
       if (value.type() != element_type::ARRAY)
-        return fail(wrong_type(param + ".tool_calls", "an array", value));
+        return fail(wrong_type(MessageField{i, ".tool_calls"}.str(), "an array", value));
       msg.tool_calls_json = raw(value);
     }
     // Other message keys (refusal, audio, function_call ...) carry nothing a router needs.
   }
-  if (msg.role.empty())
-    return fail(bad(fmt::format("Missing required parameter: '{}.role'.", param)));
+  if (msg.role.empty()) return fail(missing({i, ".role"}));
   static constexpr std::string_view kRoles[] = {"system", "developer", "user",
                                                 "assistant", "tool", "function"};
   bool known = false;
   for (auto r : kRoles) known |= (msg.role == r);
   if (!known)
     return fail(bad(fmt::format(
-        "Invalid value for '{}.role': expected one of system, developer, user, assistant, tool.",
-        param)));
+        "Invalid value for '{}': expected one of system, developer, user, assistant, tool.",
+        MessageField{i, ".role"}.str())));
   // An assistant turn may carry only tool_calls (or a refusal); every other role needs content.
-  if (!has_content && msg.role != "assistant")
-    return fail(bad(fmt::format("Missing required parameter: '{}.content'.", param)));
-  if (msg.role == "tool" && msg.tool_call_id.empty())
-    return fail(bad(fmt::format("Missing required parameter: '{}.tool_call_id'.", param)));
+  if (!has_content && msg.role != "assistant") return fail(missing({i, ".content"}));
+  if (msg.role == "tool" && msg.tool_call_id.empty()) return fail(missing({i, ".tool_call_id"}));
   return {};
 }
 

@@ -165,7 +165,9 @@ TEST(ComplexityFeatures, MathDifficultyTracksReasoningSteps) {
   for (size_t i = 0; i < d.size(); ++i)
     for (size_t j = 0; j < d.size(); ++j) {
       int gap = problems[j].steps - problems[i].steps;
-      if (gap >= 2) EXPECT_LT(d[i], d[j]) << problems[i].text << " vs " << problems[j].text;
+      if (gap >= 2) {
+        EXPECT_LT(d[i], d[j]) << problems[i].text << " vs " << problems[j].text;
+      }
       if (gap > 0) (d[i] < d[j] ? concordant : discordant) += 1;
     }
   // Kendall's tau over pairs with different step counts.

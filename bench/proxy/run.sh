@@ -68,8 +68,13 @@ PX_PIDS="$PX_PID $(pgrep -P "$PX_PID" | tr '\n' ' ')"
 
 # wrk prints the 50% latency with a unit; normalise to microseconds.
 to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v} else if (v ~ /ms$/) {sub(/ms/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000000}}'; }
-cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $t; }
-run_wrk() {  # url conns [pids...] -> "p50_us rps cpu_us_per_request"
+# CPU ticks of the processes: "user system".
+cpu_ticks() {
+  local u=0 s=0 a b
+  for p in "$@"; do read -r a b < <(awk '{print $14, $15}' /proc/$p/stat); u=$((u + a)); s=$((s + b)); done
+  echo "$u $s"
+}
+run_wrk() {  # url conns [pids...] -> "p50_us rps cpu_us_per_request user_us system_us"
   local url=$1 conns=$2; shift 2
   local out before after
   before=$(cpu_ticks "$@")
@@ -77,7 +82,10 @@ run_wrk() {  # url conns [pids...] -> "p50_us rps cpu_us_per_request"
   after=$(cpu_ticks "$@")
   local p50 rps errs reqs cpu
   reqs=$(echo "$out" | awk '/requests in/{print $1}')
-  cpu=$(awk -v a="$after" -v b="$before" -v n="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN{ if (n>0 && a>b) printf "%.1f", (a-b)*1e6/hz/n; else print 0 }')
+  cpu=$(awk -v a="$after" -v b="$before" -v n="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN{
+    split(a, x, " "); split(b, y, " "); u = x[1] - y[1]; s = x[2] - y[2]
+    if (n > 0) printf "%.1f %.1f %.1f", (u + s) * 1e6 / hz / n, u * 1e6 / hz / n, s * 1e6 / hz / n
+    else print "0 0 0" }')
   p50=$(echo "$out" | awk '$1=="50%"{print $2}' | to_us)
   rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
   errs=$(echo "$out" | awk '/Non-2xx|Socket errors/{print}' | tr '\n' ' ')
@@ -86,7 +94,7 @@ run_wrk() {  # url conns [pids...] -> "p50_us rps cpu_us_per_request"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-declare -A P50 RPS CPU
+declare -A P50 RPS CPU USR SYS
 for conns in 1 32; do
   for target in direct nginx tiergate; do : > "$WORK/$target.$conns"; done
   for r in $(seq "$ROUNDS"); do
@@ -105,6 +113,8 @@ for conns in 1 32; do
     P50[$target.$conns]=$(awk '{print $1}' "$WORK/$target.$conns" | median)
     RPS[$target.$conns]=$(awk '{print $2}' "$WORK/$target.$conns" | median)
     CPU[$target.$conns]=$(awk '{print $3}' "$WORK/$target.$conns" | median)
+    USR[$target.$conns]=$(awk '{print $4}' "$WORK/$target.$conns" | median)
+    SYS[$target.$conns]=$(awk '{print $5}' "$WORK/$target.$conns" | median)
   done
 done
 
@@ -120,11 +130,11 @@ A_NGX_32=$(added "${P50[nginx.32]}" "${P50[direct.32]}"); A_TG_32=$(added "${P50
 cat <<MD
 Gateway overhead: wrk -t1, ${DUR}s per run, median of ${ROUNDS} interleaved rounds; one machine ($(nproc) cores), tiergate 2 event-loop threads, nginx proxy 2 workers, upstream nginx 1 worker.
 
-| target | p50 c=1 (us) | added c=1 (us) | req/s c=1 | p50 c=32 (us) | added c=32 (us) | req/s c=32 | CPU us/request c=32 (the process itself) |
+| target | p50 c=1 (us) | added c=1 (us) | req/s c=1 | p50 c=32 (us) | added c=32 (us) | req/s c=32 | CPU us/request c=32 (the process itself: user + system) |
 |---|---|---|---|---|---|---|---|
 | direct (upstream) | ${P50[direct.1]} | - | ${RPS[direct.1]} | ${P50[direct.32]} | - | ${RPS[direct.32]} | ${CPU[direct.32]} |
-| nginx reverse proxy | ${P50[nginx.1]} | $A_NGX_1 | ${RPS[nginx.1]} | ${P50[nginx.32]} | $A_NGX_32 | ${RPS[nginx.32]} | ${CPU[nginx.32]} |
-| tiergate | ${P50[tiergate.1]} | $A_TG_1 | ${RPS[tiergate.1]} | ${P50[tiergate.32]} | $A_TG_32 | ${RPS[tiergate.32]} | ${CPU[tiergate.32]} |
+| nginx reverse proxy | ${P50[nginx.1]} | $A_NGX_1 | ${RPS[nginx.1]} | ${P50[nginx.32]} | $A_NGX_32 | ${RPS[nginx.32]} | ${CPU[nginx.32]} (${USR[nginx.32]} + ${SYS[nginx.32]}) |
+| tiergate | ${P50[tiergate.1]} | $A_TG_1 | ${RPS[tiergate.1]} | ${P50[tiergate.32]} | $A_TG_32 | ${RPS[tiergate.32]} | ${CPU[tiergate.32]} (${USR[tiergate.32]} + ${SYS[tiergate.32]}) |
 
 - tiergate added latency vs nginx's at c=32: $(ratio "$A_TG_32" "$A_NGX_32")x (target <= 1.5x)
 - tiergate req/s vs nginx's at c=32: $(ratio "${RPS[tiergate.32]}" "${RPS[nginx.32]}")x (target >= 0.9x)

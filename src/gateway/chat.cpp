@@ -1,6 +1,5 @@
-// The chat-completion pipeline: parse -> signals -> decide -> serve (attempts: fallback, cascade,
-// hedging) -> stream back (or assemble) -> account and log.
-#include <boost/asio/as_tuple.hpp>
+// The chat-completion pipeline: parse -> signals -> decide -> serve (serving.h: attempts,
+// fallback, cascade, hedging, streaming) -> answer -> account and log.
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -10,7 +9,7 @@
 #include "api/openai/json.h"
 #include "gateway/app.h"
 #include "gateway/response_builder.h"
-#include "gateway/tier_channel.h"
+#include "gateway/serving.h"
 #include "route/signals/privacy/policy.h"
 #include "route/signals/privacy/redactor.h"
 
@@ -21,9 +20,6 @@ using asio::awaitable;
 using route::Reason;
 
 namespace {
-
-constexpr auto kTryAwait = asio::as_tuple(asio::use_awaitable);
-constexpr auto kWatchDisconnectAfter = std::chrono::milliseconds(20);
 
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -47,49 +43,6 @@ Result<std::optional<double>> parse_latency_budget(std::string_view v) {
                               "between 0 and 3600000."));
   return std::optional<double>(ms);
 }
-
-// Does this failure say something about the tier's health (for its circuit breaker)?
-bool counts_against_tier(const Error& e) {
-  if (e.code == ErrorCode::kCancelled || e.code == ErrorCode::kContextTooLong) return false;
-  return e.source != ErrorSource::kClient;
-}
-
-// May another tier succeed where this one failed before the first byte?
-bool worth_another_tier(const Error& e) {
-  if (e.code == ErrorCode::kCancelled) return false;
-  return e.retryable || e.code == ErrorCode::kContextTooLong;
-}
-
-bool is_content(const TierEvent& ev) {
-  if (std::holds_alternative<TierDone>(ev)) return true;
-  const auto* d = std::get_if<api::ChoiceDelta>(&ev);
-  return d && (!d->content.empty() || !d->tool_calls_json.empty() || !d->finish_reason.empty());
-}
-
-// The connection's view of the client: when it leaves, every attempt still running is cancelled.
-// Touched only on the connection's event loop.
-struct ClientWatch {
-  bool gone = false;
-  std::vector<std::shared_ptr<Cancellation>> attempts;
-  void leave() {
-    gone = true;
-    for (auto& c : attempts) c->request();
-  }
-};
-
-// One try of one tier for this request.
-struct Attempt {
-  int tier = -1;
-  std::shared_ptr<Cancellation> cancel;
-  bool live = true;       // its events still matter
-  bool redacted = false;  // the tier saw placeholders: its answer needs restoring
-  bool probe = false;     // cascade: held until its first tokens are judged
-  bool standby = false;   // cascade: judged unsure, kept in reserve until the cloud answers
-  bool strip_logprobs = false;  // asked for logprobs for the cascade; the client did not
-  std::vector<TierEvent> held;  // events before the attempt was chosen to serve
-  int64_t tokens = 0;           // probe: tokens with a log-probability seen
-  double logprob_sum = 0;
-};
 
 }  // namespace
 
@@ -185,69 +138,18 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
   route::TenantBudget* budget = router_->budget(tenant);
   if (budget) budget->reserve(d.estimated_cost_usd, std::chrono::system_clock::now());
 
-  // Serving: one attempt, or several (fallback after a failure before the first byte, the cloud
-  // after an unsure edge, two at once when hedged). Every attempt's events arrive tagged on one
-  // channel; only the serving attempt's reach the client.
-  const bool stream = chat.stream;
+  // Serving: one attempt, or several (fallback, escalation, hedge); see serving.h.
+  const bool stream = chat.stream;  // serving may move the request out of `chat`
   const bool include_usage = chat.include_usage;
-  const auto& rc = config_->routing;
   auto executor = co_await asio::this_coro::executor;
-  auto channel = make_event_channel(executor);
-  auto client = std::make_shared<ClientWatch>();
-  // Each tier is tried at most once: with room for all of them, references stay valid.
-  std::vector<Attempt> attempts;
-  attempts.reserve(router_->tiers().size());
-  std::vector<int> next(d.fallbacks.rbegin(), d.fallbacks.rend());  // back() is tried next
-  const bool single_try = next.empty() && d.hedge_with < 0 && d.escalate_to < 0;
-  int live = 0;
-  int winner = -1;
-
-  auto start_attempt = [&](int t, bool probe) -> bool {
-    if (client->gone || attempts.size() == attempts.capacity()) return false;
-    if (!router_->breaker(t).acquire(Clock::now())) {
-      log.attempts.push_back(router_->tiers()[t].name + ":circuit_open");
-      return false;
-    }
-    Attempt& a = attempts.emplace_back();
-    a.tier = t;
-    a.probe = probe;
-    a.redacted = redacted && !router_->tiers()[t].trusted;
-    TierRequest tr;
-    api::ChatRequest& source = a.redacted ? *redacted : chat;
-    tr.chat = single_try ? std::move(source) : source;
-    if (probe && !tr.chat.logprobs) {
-      tr.chat.logprobs = true;
-      a.strip_logprobs = true;
-    }
-    a.cancel = tr.cancel;
-    client->attempts.push_back(tr.cancel);
-    ++live;
-    tiers_[t]->submit(std::move(tr),
-                      std::make_shared<ChannelSink>(channel, static_cast<int>(attempts.size() - 1)));
-    return true;
-  };
-  auto start_next = [&]() -> bool {
-    while (!next.empty()) {
-      const int t = next.back();
-      next.pop_back();
-      if (start_attempt(t, false)) return true;
-    }
-    return false;
-  };
-  // Stops an attempt whose answer is no longer wanted (a hedge that lost, an unsure edge).
-  auto drop = [&](Attempt& a, bool healthy) {
-    a.live = false;
-    --live;
-    a.cancel->request();
-    auto& b = router_->breaker(a.tier);
-    healthy ? b.record_success(Clock::now()) : b.record_neutral(Clock::now());
-  };
-
-  if (!start_attempt(d.tier, d.escalate_to >= 0) && !start_next()) {
+  Serving serving({*router_, tiers_, *metrics_, config_->routing}, d,
+                  {chat, redacted ? &*redacted : nullptr, redactor ? &*redactor : nullptr}, log,
+                  reasons, std::move(privacy_header), executor);
+  if (!serving.start()) {
     // Every planned tier's breaker refused between the decision and now.
     Error e = Error::upstream(ErrorCode::kUnavailable,
                               "Every tier that may serve this request is failing; retry shortly.", false);
-    e.retry_after_seconds = std::max(1, static_cast<int>(rc.circuit_breaker.open_s));
+    e.retry_after_seconds = std::max(1, static_cast<int>(config_->routing.circuit_breaker.open_s));
     if (budget) budget->commit(d.estimated_cost_usd, 0, std::chrono::system_clock::now());
     log.error_code = error_code_name(e.code);
     const http::Headers error_headers = id_header();
@@ -255,211 +157,12 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     finish_log(http_status(e));
     co_return;
   }
-  if (d.hedge_with >= 0) start_attempt(d.hedge_with, false);
-
-  // Watch for the client leaving only once the request has run a while: arming the watch costs a
-  // syscall, and a fast answer needs none (a write to a vanished client is noticed anyway).
-  ex.watch_disconnect([client] { client->leave(); }, kWatchDisconnectAfter);
-
-  ResponseBuilder out(stream);
-  api::Usage usage;
-  bool got_usage = false;
-  bool done = false;
-  bool wrote_output = false;  // a byte of the answer reached the client: no more fallback
-  bool started = false;       // streaming: response head sent
-  bool client_gone = false;
-  std::optional<Error> error;
-  Clock::time_point first_token{};
-
-  // Events of the serving attempt.
-  auto apply = [&](Attempt& a, TierEvent& ev) {
-    if (auto* dl = std::get_if<api::ChoiceDelta>(&ev)) {
-      if (a.strip_logprobs) {
-        dl->logprobs.clear();
-        dl->has_logprobs = false;
-      }
-      if (first_token == Clock::time_point{} && (!dl->content.empty() || !dl->tool_calls_json.empty()))
-        first_token = Clock::now();
-      if (dl->index == 0 && !dl->finish_reason.empty()) log.finish_reason = dl->finish_reason;
-      out.add(*dl);
-    } else if (auto* u = std::get_if<api::Usage>(&ev)) {
-      usage = *u;
-      got_usage = true;
-    } else if (std::holds_alternative<TierDone>(ev)) {
-      out.finish();
-      a.live = false;
-      --live;
-      router_->breaker(a.tier).record_success(Clock::now());
-      done = true;
-    }
-  };
-  // `a` serves the request from now on: the others stop, its held events go out.
-  int escalating = -1;  // the unsure edge attempt, while the cloud is asked instead
-  auto commit = [&](int index) {
-    winner = index;
-    Attempt& a = attempts[index];
-    if (escalating >= 0 && index != escalating) {
-      reasons.add(Reason::kEscalated);
-      log.escalated = true;
-      metrics_->tier(attempts[escalating].tier).escalated_from.fetch_add(1, std::memory_order_relaxed);
-    }
-    out.restore_with(a.redacted ? &*redactor : nullptr);
-    out.set_meta({log.request_id,
-                  std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count(),
-                  tiers_[a.tier]->info().model});
-    for (size_t i = 0; i < attempts.size(); ++i)
-      if (static_cast<int>(i) != index && attempts[i].live) drop(attempts[i], false);
-    if (d.hedge_with >= 0 && attempts.size() > 1)
-      metrics_->tier(a.tier).hedges_won.fetch_add(1, std::memory_order_relaxed);
-    auto held = std::move(a.held);
-    for (auto& ev : held) apply(a, ev);
-  };
-  auto on_failure = [&](int index, Error e) {
-    Attempt& a = attempts[index];
-    a.live = false;
-    --live;
-    auto& b = router_->breaker(a.tier);
-    counts_against_tier(e) ? b.record_failure(Clock::now()) : b.record_neutral(Clock::now());
-    if (index == winner && stream && (wrote_output || started)) {
-      error = std::move(e);  // after the first byte: the stream ends with an error event
-      done = true;
-      return;
-    }
-    if (index == winner) {  // nothing reached the client: start over on another tier
-      winner = -1;
-      out = ResponseBuilder(stream);
-      usage = {};
-      got_usage = false;
-      first_token = {};
-    }
-    if (e.code != ErrorCode::kCancelled)
-      log.attempts.push_back(router_->tiers()[a.tier].name + ":" + error_code_name(e.code));
-    if (live > 0) {
-      // A hedge may still answer; an unsure edge kept in reserve serves if nothing else can.
-      bool others = false;
-      int reserve = -1;
-      for (size_t i = 0; i < attempts.size(); ++i) {
-        if (!attempts[i].live) continue;
-        if (attempts[i].standby)
-          reserve = static_cast<int>(i);
-        else
-          others = true;
-      }
-      if (others || reserve < 0) return;
-      if (start_next()) return;
-      attempts[reserve].standby = false;
-      commit(reserve);
-      return;
-    }
-    if (rc.fallback && worth_another_tier(e) && start_next()) {
-      reasons.add(Reason::kFallback);
-      metrics_->tier(a.tier).fallbacks_from.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    error = std::move(e);
-    done = true;
-  };
-  auto handle = [&](TaggedEvent& te) {
-    const int index = te.attempt;
-    Attempt& a = attempts[index];
-    if (!a.live) return;  // dropped: whatever it still says is ignored
-    if (auto* e = std::get_if<Error>(&te.event)) {
-      on_failure(index, std::move(*e));
-      return;
-    }
-    if (winner == index) {
-      apply(a, te.event);
-      return;
-    }
-    const bool decisive = is_content(te.event);
-    if (a.probe) {
-      const auto* dl = std::get_if<api::ChoiceDelta>(&te.event);
-      if (dl)
-        for (const auto& lp : dl->logprobs) {
-          a.logprob_sum += lp.logprob;
-          ++a.tokens;
-        }
-      const bool finished =
-          std::holds_alternative<TierDone>(te.event) || (dl && !dl->finish_reason.empty());
-      a.held.push_back(std::move(te.event));
-      if (a.tokens < rc.escalation.tokens && !finished) return;
-      a.probe = false;
-      const double mean = a.tokens > 0 ? a.logprob_sum / double(a.tokens) : 0;
-      if (a.tokens > 0 && mean < rc.escalation.min_mean_logprob && d.escalate_to >= 0) {
-        std::erase(next, d.escalate_to);
-        // The edge keeps going in reserve: if the cloud fails before answering, its answer serves.
-        a.standby = true;
-        if (start_attempt(d.escalate_to, false)) {
-          escalating = index;
-          return;
-        }
-        a.standby = false;
-      }
-      commit(index);
-      return;
-    }
-    a.held.push_back(std::move(te.event));
-    if (a.standby) return;
-    // An attempt serves from its first real token on: until then (a role-only opening chunk) a
-    // failure can still fall back, and when hedged, the first real token wins.
-    if (!decisive) return;
-    commit(index);
-  };
-
-  // The cloud was wanted, but it could not serve and an edge tier did.
-  auto degraded = [&](int tier) {
-    return d.wanted_cloud && router_->tiers()[tier].edge &&
-           (reasons.has(Reason::kCloudUnavailable) || reasons.has(Reason::kFallback));
-  };
-  auto headers_for = [&](int tier) {
-    http::Headers h;  // emplaced, not an initializer list: that would copy every value twice
-    h.reserve(6);
-    h.emplace_back("x-request-id", log.request_id);
-    h.emplace_back("x-tiergate-tier", router_->tiers()[tier].name);
-    h.emplace_back("x-tiergate-reason", reasons.joined());
-    h.emplace_back("x-tiergate-privacy", privacy_header);
-    if (degraded(tier)) h.emplace_back("x-tiergate-degraded", "cloud-unavailable");
-    return h;
-  };
-
-  while (!done) {
-    auto [ec, te] = co_await channel->async_receive(kTryAwait);
-    if (ec) {  // cannot happen while a tier holds a sink; be safe
-      error = Error::internal("event channel closed");
-      break;
-    }
-    handle(te);
-    // Drain what is already queued so one write carries it all.
-    while (!done && channel->try_receive([&](boost::system::error_code, TaggedEvent e) {
-      handle(e);
-    })) {
-    }
-    if (!stream || client_gone || winner < 0) continue;
-    std::string& pending = out.pending();
-    if (!started && (!pending.empty() || (done && !error))) {
-      started = true;
-      if (!co_await ex.start_stream(200, headers_for(attempts[winner].tier))) {
-        client_gone = true;
-        client->leave();
-        continue;
-      }
-    }
-    if (started && !pending.empty()) {
-      wrote_output = true;
-      if (!co_await ex.write(pending)) {
-        client_gone = true;
-        client->leave();
-      }
-      pending.clear();
-    }
-  }
-  channel->close();
-  for (auto& a : attempts)
-    if (a.live) drop(a, false);
+  co_await serving.run(ex);
+  const std::optional<Error>& error = serving.error();
+  const api::Usage& usage = serving.usage();
 
   // Account: the serving tier's tokens and cost, against the tenant's budget and all-cloud.
-  const int served = winner >= 0 ? attempts[winner].tier : attempts.back().tier;
+  const int served = serving.served_tier();
   const route::TierTraits& st = router_->tiers()[served];
   telemetry::TierMetrics& tm = metrics_->tier(served);
   log.tier = st.name;
@@ -468,8 +171,8 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     log.predicted_ttft_ms = p->ttft_ms;
     log.predicted_total_ms = p->total_ms;
   }
-  if (first_token != Clock::time_point{}) {
-    log.ttft_ms = ms_between(start, first_token);
+  if (serving.first_token() != Clock::time_point{}) {
+    log.ttft_ms = ms_between(start, serving.first_token());
     tm.ttft.observe(log.ttft_ms / 1000);
   }
   log.prompt_tokens = usage.prompt_tokens;
@@ -490,14 +193,15 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
   if (!error) router_->observe_completion(usage.completion_tokens);
   if (error) log.error_code = error_code_name(error->code);
 
-  if (client_gone || client->gone || (error && error->code == ErrorCode::kCancelled)) {
+  if (serving.client_gone() || (error && error->code == ErrorCode::kCancelled)) {
     ex.abandon();
     finish_log(499);
     co_return;
   }
-  log.degraded = degraded(served);
+  log.degraded = serving.degraded(served);
   if (log.degraded) metrics_->degraded().fetch_add(1, std::memory_order_relaxed);
-  if (stream && started) {
+  ResponseBuilder& out = serving.response();
+  if (stream && serving.stream_started()) {
     std::string& tail = out.pending();
     if (error) {
       // After the first byte an error cannot change the status: end with an SSE error event and
@@ -505,14 +209,14 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
       metrics_->streams_broken().fetch_add(1, std::memory_order_relaxed);
       tail = "data: " + api::write_error(*error) + "\n\n";
     } else {
-      out.end_stream(include_usage, got_usage, usage);
+      out.end_stream(include_usage, serving.got_usage(), usage);
     }
     co_await ex.write(tail);
     metrics_->count_response(200);
     finish_log(200);
     co_return;
   }
-  http::Headers headers = headers_for(served);
+  http::Headers headers = serving.headers_for(served);
   if (error) {
     co_await respond_error(ex, *error, headers);
     finish_log(http_status(*error) == 499 ? 500 : http_status(*error));

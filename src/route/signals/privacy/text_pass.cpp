@@ -339,7 +339,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     const BlockMasks& cur = masks.block(block);
     const BlockMasks& next = masks.block(block + 1);
     if (numbers) {
-      // With the run masks, only the runs some detector can act on are visited (digit_runs.h).
+      // With the filter masks, only the runs some detector can act on are visited (digit_runs.h).
       const uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
       uint64_t visit = starts, if_dense = 0;
       if (has_filter_masks(level)) {

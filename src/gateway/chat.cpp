@@ -1,7 +1,6 @@
 // The chat-completion pipeline: parse -> signals -> decide -> serve (serving.h: attempts,
 // fallback, cascade, hedging, streaming) -> answer -> account and log.
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include <charconv>
 #include <random>
@@ -21,9 +20,24 @@ using route::Reason;
 
 namespace {
 
+// chatcmpl- and 24 random hex digits. By hand, like usd(): fmt::format parses its format string
+// on every call, about 1,000 instructions each on the request path (callgrind).
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("chatcmpl-{:016x}{:08x}", rng(), static_cast<uint32_t>(rng()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "chatcmpl-";
+  id.resize(9 + 24);
+  const uint64_t a = rng(), b = rng();
+  for (int i = 0; i < 16; ++i) id[9 + i] = kHex[(a >> (60 - 4 * i)) & 15];
+  for (int i = 0; i < 8; ++i) id[25 + i] = kHex[(b >> (28 - 4 * i)) & 15];
+  return id;
+}
+
+// A price in dollars with 8 decimals, for x-tiergate-cost-usd.
+std::string usd(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 8);
+  return std::string(buf, r.ec == std::errc() ? r.ptr : buf);
 }
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
@@ -222,7 +236,7 @@ awaitable<void> App::chat_completions(http::Exchange& ex, const std::string& aut
     finish_log(http_status(*error) == 499 ? 500 : http_status(*error));
     co_return;
   }
-  headers.emplace_back("x-tiergate-cost-usd", fmt::format("{:.8f}", log.cost_usd));
+  headers.emplace_back("x-tiergate-cost-usd", usd(log.cost_usd));
   std::string body = out.completion(usage);
   metrics_->count_response(200);
   co_await ex.respond(200, std::move(body), "application/json", headers);

@@ -25,6 +25,24 @@ routing:
 `;
 
 const sdk = (url) => new OpenAI({ baseURL: url + '/v1', apiKey: 'unused', maxRetries: 0, timeout: 30000 });
+// The SDK's timeout ends at the response head; streams and plain fetches get their own limit, so a
+// stall fails the test that stalled (and its finally stops the servers) instead of holding the whole
+// run until ctest's timeout.
+const kLimitMs = 60000;
+const limited = { timeout: 2 * kLimitMs };
+async function collect(stream, onChunk) {
+  let stalled = false;
+  const guard = setTimeout(() => {
+    stalled = true;
+    stream.controller.abort();
+  }, kLimitMs);
+  try {
+    for await (const c of stream) onChunk(c);
+  } finally {
+    clearTimeout(guard);
+  }
+  if (stalled) throw new Error(`the stream did not end within ${kLimitMs} ms`);
+}
 const ask = (content, extra = {}) => ({ model: 'auto', messages: [{ role: 'user', content }], ...extra });
 
 describe('embedded tier through the SDK', () => {
@@ -135,13 +153,16 @@ describe('embedded tier through the SDK', () => {
 });
 
 describe('embedded tier under pressure', () => {
-  test('cancellation frees the only sequence for the next request', async () => {
+  test('cancellation frees the only sequence for the next request', limited, async () => {
     const tg = await startTiergate(edgeYaml('    parallel: 1\n    max_queue: 4\n    context_size: 512'));
     try {
       const client = sdk(tg.url);
       const s = await client.chat.completions.create(ask('Go on forever', { max_tokens: 400, stream: true }));
       let n = 0;
-      for await (const c of s) if (++n === 3) s.controller.abort();
+      await collect(s, () => {
+        if (++n === 3) s.controller.abort();  // ends the iteration
+      });
+      assert.ok(n >= 3);
       const t0 = Date.now();
       const next = await client.chat.completions.create(ask('Next', { max_tokens: 4 }));
       assert.ok(next.choices[0].finish_reason);
@@ -154,12 +175,12 @@ describe('embedded tier under pressure', () => {
     }
   });
 
-  test('a full queue answers 429 with Retry-After', async () => {
+  test('a full queue answers 429 with Retry-After', limited, async () => {
     const tg = await startTiergate(edgeYaml('    parallel: 1\n    max_queue: 1\n    context_size: 512'));
     try {
       const body = JSON.stringify(ask('Keep going', { max_tokens: 300 }));
       const results = await Promise.all(Array.from({ length: 6 }, () =>
-        fetch(tg.url + '/v1/chat/completions', { method: 'POST', body })
+        fetch(tg.url + '/v1/chat/completions', { method: 'POST', body, signal: AbortSignal.timeout(kLimitMs) })
           .then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: await r.text() }))));
       const limited = results.filter((r) => r.status === 429);
       assert.ok(limited.length >= 1, 'some requests were refused: ' + results.map((r) => r.status));
@@ -188,7 +209,7 @@ describe('model files', () => {
 });
 
 describe('a second tiergate as the cloud', () => {
-  test('tiergate (embedded) serves a tiergate (openai tier) like any OpenAI-compatible upstream', async () => {
+  test('tiergate (embedded) serves a tiergate (openai tier) like any OpenAI-compatible upstream', limited, async () => {
     const cloud = await startTiergate(edgeYaml());
     const front = await startTiergate(`
 tiers:
@@ -210,7 +231,9 @@ routing:
       assert.equal(viaCloud.choices[0].message.content, direct.choices[0].message.content);
       const s = await client.chat.completions.create(ask('Hi', { model: 'cloud', max_tokens: 8, temperature: 0, stream: true }));
       let text = '';
-      for await (const c of s) text += c.choices[0]?.delta?.content ?? '';
+      await collect(s, (c) => {
+        text += c.choices[0]?.delta?.content ?? '';
+      });
       assert.equal(text, direct.choices[0].message.content);
     } finally {
       await front.stop();

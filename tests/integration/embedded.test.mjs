@@ -145,7 +145,7 @@ describe('embedded tier through the SDK', () => {
   });
 
   test('/metrics shows the live engine statistics', async () => {
-    const m = await (await fetch(tg.url + '/metrics')).text();
+    const m = await (await fetch(tg.url + '/metrics', { signal: AbortSignal.timeout(kLimitMs) })).text();
     assert.match(m, /tiergate_tier_free_kv_cells\{tier="edge"\} \d+/);
     const decode = Number(m.match(/tiergate_tier_decode_tokens_per_second\{tier="edge"\} ([\d.e+]+)/)[1]);
     assert.ok(decode > 0, 'decode speed measured');
@@ -168,7 +168,7 @@ describe('embedded tier under pressure', () => {
       assert.ok(next.choices[0].finish_reason);
       assert.ok(Date.now() - t0 < 10000);
       await sleep(100);
-      const m = await (await fetch(tg.url + '/metrics')).text();
+      const m = await (await fetch(tg.url + '/metrics', { signal: AbortSignal.timeout(kLimitMs) })).text();
       assert.match(m, /tiergate_tier_active\{tier="edge"\} 0/);
     } finally {
       await tg.stop();

@@ -125,8 +125,8 @@ awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
   const auto per_byte = std::chrono::duration<double>(1.0 / limits_.min_send_bytes_per_s);
   beast::buffers_suffix<Buffers> rest(buffers);
   for (size_t left = bytes; left > 0;) {
-    stream_.expires_after(std::max<Clock::duration>(grace - waited_, milliseconds(1)));
-    auto start = Clock::now();
+    const auto start = Clock::now();  // one clock read for the deadline and the budget
+    stream_.expires_at(start + std::max<Clock::duration>(grace - waited_, milliseconds(1)));
     auto [ec, n] = co_await stream_.async_write_some(rest, kTryAwait);
     stream_.expires_never();
     waited_ += Clock::now() - start;

@@ -103,6 +103,7 @@ class TimedSocket : private Deadline {
   using Deadline::watchdog;
 
   void expires_after(Clock::duration d) { arm_after(d); }
+  void expires_at(Clock::time_point t) { arm_at(t); }
   void expires_never() { disarm(); }
   bool timed_out() const { return timed_out_; }
   // Disarms and closes the socket; pending operations fail with operation_aborted.

@@ -44,6 +44,7 @@ void ResponseBuilder::finish() {
 }
 
 std::string ResponseBuilder::completion(const api::Usage& usage) {
+  if (relayed_) return relayed_->with_identity(meta_.id, meta_.model);
   if (choices_.empty()) choices_.emplace_back();
   if (redactor_)
     for (auto& c : choices_) {

@@ -3,6 +3,7 @@
 // chat.completion otherwise. A redacted request's answer is restored on the way: per choice, a
 // privacy::StreamRestorer holds back a placeholder split across chunks until it is whole.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ class ResponseBuilder {
 
   // One delta of the serving tier. Stream: framed into pending(); else assembled per choice.
   void add(api::ChoiceDelta& delta);
+  // Non-streaming: the serving tier's whole answer, passed on with this response's id and model.
+  void relay(api::RelayedCompletion completion) { relayed_ = std::move(completion); }
   // The serving tier is done: a stream's held-back text is flushed into pending().
   void finish();
   // Stream bytes ready to write; the caller clears it after writing.
@@ -44,6 +47,7 @@ class ResponseBuilder {
   std::string out_;
   std::vector<api::ChoiceResult> choices_;
   std::vector<privacy::StreamRestorer> restorers_;
+  std::optional<api::RelayedCompletion> relayed_;
 };
 
 }  // namespace tiergate::gateway

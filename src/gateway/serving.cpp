@@ -32,7 +32,8 @@ bool worth_another_tier(const Error& e) {
 
 // Does this event decide that its attempt serves (a real token, the end)?
 bool is_content(const TierEvent& ev) {
-  if (std::holds_alternative<TierDone>(ev)) return true;
+  if (std::holds_alternative<TierDone>(ev) || std::holds_alternative<api::RelayedCompletion>(ev))
+    return true;
   const auto* d = std::get_if<api::ChoiceDelta>(&ev);
   return d && (!d->content.empty() || !d->tool_calls_json.empty() || !d->finish_reason.empty());
 }
@@ -79,6 +80,9 @@ bool Serving::start_attempt(int t, bool probe) {
     tr.chat.logprobs = true;
     a.strip_logprobs = true;
   }
+  // A cascade probe's tokens are judged one by one, and a redacted answer is restored: both need
+  // the answer as deltas. Otherwise a whole completion may go to the client as the tier wrote it.
+  tr.relay = !stream_ && !probe && !a.redacted;
   a.cancel = tr.cancel;
   client_->attempts.push_back(tr.cancel);
   ++live_;
@@ -117,6 +121,12 @@ void Serving::apply(Attempt& a, TierEvent& ev) {
   } else if (auto* u = std::get_if<api::Usage>(&ev)) {
     usage_ = *u;
     got_usage_ = true;
+  } else if (auto* r = std::get_if<api::RelayedCompletion>(&ev)) {
+    if (first_token_ == Clock::time_point{}) first_token_ = Clock::now();
+    log_.finish_reason = r->finish_reason;
+    usage_ = r->usage;
+    got_usage_ = true;
+    out_.relay(std::move(*r));
   } else if (std::holds_alternative<TierDone>(ev)) {
     out_.finish();
     a.live = false;

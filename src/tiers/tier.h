@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/openai/chat.h"
+#include "api/openai/json.h"
 #include "common/error.h"
 
 namespace tiergate {
@@ -42,15 +43,21 @@ class Cancellation {
 struct TierRequest {
   api::ChatRequest chat;  // model already mapped to the tier's upstream model by the tier itself
   Clock::time_point deadline = Clock::time_point::max();
+  // Non-streaming: the caller takes a whole chat.completion as the upstream wrote it (one
+  // api::RelayedCompletion event instead of deltas and usage) when the tier has one. Off when the
+  // answer must be changed on the way (placeholders restored, log-probabilities stripped).
+  bool relay = false;
   std::shared_ptr<Cancellation> cancel = std::make_shared<Cancellation>();
 };
 
-// The events a tier emits for one request, in order: zero or more deltas (and usage), then exactly
-// one terminal event, Done or an Error. After the first delta an Error means the stream broke.
+// The events a tier emits for one request, in order: zero or more deltas (and usage), or one
+// relayed completion, then exactly one terminal event, Done or an Error. After the first delta an
+// Error means the stream broke.
 struct TierDone {
   std::string finish_reason;  // of choice 0, for logs
 };
-using TierEvent = std::variant<api::ChoiceDelta, api::Usage, TierDone, Error>;
+using TierEvent =
+    std::variant<api::ChoiceDelta, api::Usage, TierDone, Error, api::RelayedCompletion>;
 
 // Receives a request's events. Implemented by the server for each call.
 class TierSink {

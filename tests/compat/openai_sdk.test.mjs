@@ -3,7 +3,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import {
-  startTiergate, startScriptedUpstream, openaiTierYaml, chunk,
+  startTiergate, startScriptedUpstream, openaiTierYaml, chunk, completionBody,
 } from '../lib/harness.mjs';
 
 describe('openai SDK against tiergate', () => {
@@ -28,6 +28,34 @@ describe('openai SDK against tiergate', () => {
     assert.equal(data.choices[0].finish_reason, 'stop');
     assert.equal(data.usage.total_tokens, 11);
     assert.equal(response.headers.get('x-tiergate-tier'), 'cloud');
+  });
+
+  test('non-streaming: what the upstream adds reaches the client; id and model are tiergate\'s', async () => {
+    const body = completionBody('Paris.', { model: 'up-model-2024-08-06' });
+    body.system_fingerprint = 'fp_44709d6fcb';
+    body.service_tier = 'default';
+    body.choices[0].message.refusal = null;
+    body.choices[0].message.reasoning_content = 'The capital of France is Paris.';
+    body.usage.prompt_tokens_details = { cached_tokens: 3 };
+    up.handler = (req, record, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Capital of France?' }] })
+      .withResponse();
+    up.handler = null;
+    assert.equal(data.id, response.headers.get('x-request-id'));
+    assert.match(data.id, /^chatcmpl-[0-9a-f]{24}$/);
+    assert.equal(data.model, 'gpt-up', 'the tier\'s model, as for every other answer');
+    assert.equal(data.choices[0].message.content, 'Paris.');
+    assert.equal(data.choices[0].message.refusal, null);
+    assert.equal(data.choices[0].message.reasoning_content, 'The capital of France is Paris.');
+    assert.equal(data.system_fingerprint, 'fp_44709d6fcb');
+    assert.equal(data.service_tier, 'default');
+    assert.deepEqual(data.usage.prompt_tokens_details, { cached_tokens: 3 });
+    assert.equal(data.usage.total_tokens, 11);
+    assert.equal(data.created, 1700000000);
   });
 
   test('streaming with include_usage', async () => {

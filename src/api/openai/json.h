@@ -25,6 +25,26 @@ struct UpstreamPart {
 // An upstream `{"error": ...}` object becomes an upstream Error.
 Result<UpstreamPart> parse_upstream_chunk(std::string_view json);
 Result<UpstreamPart> parse_upstream_response(std::string_view json);
+// A whole non-streaming chat.completion passed to the client as the upstream wrote it, with only
+// its id and model replaced: whatever else the upstream sends (refusal, reasoning_content,
+// system_fingerprint, usage details, fields yet to come) reaches the client, and nothing is parsed
+// into structs and written again.
+struct RelayedCompletion {
+  std::string body;  // the upstream's JSON
+  // Where the top-level "id" and "model" string values are in body, quotes included.
+  size_t id_begin = 0, id_end = 0, model_begin = 0, model_end = 0;
+  Usage usage;
+  std::string finish_reason;  // of choice 0
+  // body with `id` and `model` in place of the upstream's values.
+  std::string with_identity(std::string_view id, std::string_view model) const;
+};
+// When `body` is a complete chat.completion (valid JSON; id, object, created, model, choices with
+// messages, usage with token counts; "id" and "model" spelt without escapes), moves it into a
+// RelayedCompletion. Otherwise leaves it, and the caller parses it with parse_upstream_response,
+// which rebuilds what can be rebuilt and names what is wrong.
+std::optional<RelayedCompletion> relayable_completion(std::string& body);
+// Spare capacity after a body that lets the JSON parser read it in place instead of copying it.
+inline constexpr size_t kParsePadding = 64;
 // Best effort: the message of an upstream error body, or empty.
 std::string upstream_error_message(std::string_view body);
 

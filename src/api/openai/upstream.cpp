@@ -1,9 +1,12 @@
 // Parsing what OpenAI-compatible upstreams answer: chunks and whole responses.
 #include <simdjson.h>
 
+#include <cstring>
+
 #include "api/openai/simdjson_util.h"
 
 #include "api/openai/json.h"
+#include "common/json_writer.h"
 
 namespace tiergate::api {
 namespace {
@@ -101,6 +104,133 @@ Result<UpstreamPart> parse_upstream_chunk(std::string_view json) { return parse_
 
 Result<UpstreamPart> parse_upstream_response(std::string_view json) {
   return parse_part(json, "message");
+}
+
+namespace {
+
+// Index just past the JSON string that opens at j[i] ('"'), or npos if it never closes.
+size_t skip_string(std::string_view j, size_t i) {
+  for (;;) {
+    const void* q = std::memchr(j.data() + i + 1, '"', j.size() - i - 1);
+    if (!q) return std::string_view::npos;
+    const size_t end = static_cast<const char*>(q) - j.data();
+    size_t backslashes = 0;
+    while (j[end - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return end + 1;
+    i = end;
+  }
+}
+
+bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Finds the spans of the top-level "id" and "model" string values of an object the parser has
+// validated: a walk that skips strings whole and counts nesting, stopping when both are found.
+bool locate_identity(std::string_view j, RelayedCompletion& r) {
+  bool have_id = false, have_model = false;
+  int depth = 0;
+  bool key_next = false;  // at depth 1, the next string is a key
+  for (size_t i = 0; i < j.size();) {
+    const char c = j[i];
+    if (c != '"') {
+      if (c == '{' || c == '[') {
+        ++depth;
+        key_next = depth == 1;
+      } else if (c == '}' || c == ']') {
+        --depth;
+      } else if (c == ',' && depth == 1) {
+        key_next = true;
+      }
+      ++i;
+      continue;
+    }
+    const size_t end = skip_string(j, i);
+    if (end == std::string_view::npos) return false;
+    if (!key_next) {
+      i = end;
+      continue;
+    }
+    key_next = false;
+    const std::string_view key = j.substr(i + 1, end - i - 2);
+    i = end;
+    const bool is_id = key == "id";
+    if (!is_id && key != "model") continue;
+    while (i < j.size() && (is_json_space(j[i]) || j[i] == ':')) ++i;
+    if (i == j.size() || j[i] != '"') return false;
+    const size_t value_end = skip_string(j, i);
+    if (value_end == std::string_view::npos) return false;
+    if (is_id) {
+      r.id_begin = i;
+      r.id_end = value_end;
+      have_id = true;
+    } else {
+      r.model_begin = i;
+      r.model_end = value_end;
+      have_model = true;
+    }
+    if (have_id && have_model) return true;
+    i = value_end;
+  }
+  return false;
+}
+
+bool is_integer(element e) { return e.is_int64() || e.is_uint64(); }
+
+}  // namespace
+
+static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+
+std::optional<RelayedCompletion> relayable_completion(std::string& body) {
+  element doc;
+  // A body read with room for simdjson's padding is parsed in place, not copied first.
+  const bool padded = body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING;
+  if (thread_parser().parse(body.data(), body.size(), !padded).get(doc) != simdjson::SUCCESS ||
+      !doc.is_object())
+    return std::nullopt;
+  element e, choices, usage;
+  std::string_view object;
+  if (doc["error"].get(e) == simdjson::SUCCESS && !e.is_null()) return std::nullopt;
+  if (!doc["id"].is_string() || !doc["model"].is_string()) return std::nullopt;
+  if (doc["object"].get(object) != simdjson::SUCCESS || object != "chat.completion")
+    return std::nullopt;
+  if (doc["created"].get(e) != simdjson::SUCCESS || !is_integer(e)) return std::nullopt;
+  if (doc["choices"].get(choices) != simdjson::SUCCESS || !choices.is_array()) return std::nullopt;
+  RelayedCompletion r;
+  size_t n = 0;
+  for (element c : as_array(choices)) {
+    element index, message, role, finish;
+    if (c["index"].get(index) != simdjson::SUCCESS || !is_integer(index) ||
+        c["message"].get(message) != simdjson::SUCCESS || !message.is_object() ||
+        message["role"].get(role) != simdjson::SUCCESS || !role.is_string() ||
+        c["finish_reason"].get(finish) != simdjson::SUCCESS ||
+        !(finish.is_string() || finish.is_null()))
+      return std::nullopt;
+    if (n++ == 0 && finish.is_string()) r.finish_reason = std::string(finish.get_string().value_unsafe());
+  }
+  if (n == 0) return std::nullopt;
+  int64_t prompt = 0, completion = 0;
+  if (doc["usage"].get(usage) != simdjson::SUCCESS || !usage.is_object() ||
+      usage["prompt_tokens"].get(prompt) != simdjson::SUCCESS ||
+      usage["completion_tokens"].get(completion) != simdjson::SUCCESS || prompt < 0 || completion < 0)
+    return std::nullopt;
+  r.usage = Usage{prompt, completion};
+  if (!locate_identity(body, r)) return std::nullopt;
+  r.body = std::move(body);
+  return r;
+}
+
+std::string RelayedCompletion::with_identity(std::string_view id, std::string_view model) const {
+  std::string out;
+  out.reserve(body.size() + id.size() + model.size());
+  // The two spans in the order they appear.
+  const bool id_first = id_begin < model_begin;
+  const size_t b1 = id_first ? id_begin : model_begin, e1 = id_first ? id_end : model_end;
+  const size_t b2 = id_first ? model_begin : id_begin, e2 = id_first ? model_end : id_end;
+  out.append(body, 0, b1);
+  JsonWriter::append_string(out, id_first ? id : model);
+  out.append(body, e1, b2 - e1);
+  JsonWriter::append_string(out, id_first ? model : id);
+  out.append(body, e2, std::string::npos);
+  return out;
 }
 
 std::string upstream_error_message(std::string_view body) {

@@ -186,6 +186,9 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
 
   awaitable<void> read_whole(http::UpstreamConnection::ResponseParser& parser) {
     std::string body;
+    // Room for the JSON parser's padding: the body is parsed where it is, not copied first.
+    if (auto length = parser.content_length(); length && *length < kMaxResponseBody)
+      body.reserve(*length + api::kParsePadding);
     char buf[16384];
     while (!parser.is_done()) {
       auto [ec, n] = co_await conn_->read_body(parser, buf, sizeof buf,
@@ -193,6 +196,13 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
       body.append(buf, n);
       if (ec) {
         error_ = transport_error(ec, "while reading the response");
+        co_return;
+      }
+    }
+    if (request_.relay) {
+      if (auto relayed = api::relayable_completion(body)) {
+        finish_reason_ = relayed->finish_reason;
+        sink_->on_event(std::move(*relayed));
         co_return;
       }
     }

@@ -154,6 +154,92 @@ TEST(ParseUpstream, ErrorsAndGarbage) {
   EXPECT_EQ(upstream_error_message("<html>"), "");
 }
 
+// What OpenAI answers, with fields tiergate has no struct for.
+constexpr std::string_view kOpenAiCompletion = R"({
+  "id": "chatcmpl-upstream", "object": "chat.completion", "created": 1741569952,
+  "model": "gpt-4o-2024-08-06",
+  "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris, \"the\" capital.",
+    "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}],
+  "usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29,
+    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0}},
+  "service_tier": "default", "system_fingerprint": "fp_1"})";
+
+TEST(RelayCompletion, KeepsWhatTheUpstreamSentAndReplacesIdAndModel) {
+  std::string body(kOpenAiCompletion);
+  auto r = relayable_completion(body);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(body.empty()) << "a relayable body is moved into the result";
+  EXPECT_EQ(r->usage.prompt_tokens, 19);
+  EXPECT_EQ(r->usage.completion_tokens, 10);
+  EXPECT_EQ(r->finish_reason, "stop");
+  const std::string out = r->with_identity("chatcmpl-ours", "gpt-4o");
+  std::string expected(kOpenAiCompletion);
+  expected.replace(expected.find("\"gpt-4o-2024-08-06\""), 19, "\"gpt-4o\"");
+  expected.replace(expected.find("\"chatcmpl-upstream\""), 19, "\"chatcmpl-ours\"");
+  EXPECT_EQ(out, expected);
+}
+
+TEST(RelayCompletion, FindsIdAndModelWhereverTheyAreAndEscapesOurs) {
+  // llama.cpp's server puts the id last, after nested objects with "id" and "model" keys of
+  // their own (which must stay as they are).
+  std::string body =
+      R"({"choices":[{"finish_reason":"length","index":0,"message":{"role":"assistant",)"
+      R"("content":"a \\\" \"id\": \"x\"","tool_calls":[{"id":"call_1","type":"function",)"
+      R"("function":{"name":"f","arguments":"{\"model\":1}"}}]}}],"created":1,)"
+      R"("object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":3},)"
+      R"("timings":{"model":"inner"},"model":"qwen","id":"chatcmpl-xyz"})";
+  const std::string original = body;
+  auto r = relayable_completion(body);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->finish_reason, "length");
+  const std::string out = r->with_identity("new\"id", "m");
+  std::string expected = original;
+  expected.replace(expected.find("\"chatcmpl-xyz\""), 14, R"("new\"id")");
+  expected.replace(expected.find("\"qwen\""), 6, "\"m\"");
+  EXPECT_EQ(out, expected);
+  auto back = parse_upstream_response(out);
+  ASSERT_TRUE(back) << out;
+  EXPECT_EQ(back->id, "new\"id");
+  EXPECT_EQ(back->deltas[0].tool_calls_json.find("call_1") != std::string::npos, true);
+}
+
+TEST(RelayCompletion, IncompleteOrOddBodiesAreLeftForTheRebuild) {
+  const std::string complete(kOpenAiCompletion);
+  auto without = [&](std::string_view what, std::string_view instead = "") {
+    std::string b = complete;
+    const size_t at = b.find(what);
+    EXPECT_NE(at, std::string::npos) << what;
+    b.replace(at, what.size(), instead);
+    return b;
+  };
+  const std::vector<std::string> bodies = {
+      without(R"("usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29,
+    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0}},)"),
+      without(R"("completion_tokens": 10,)"),
+      without(R"("prompt_tokens": 19)", R"("prompt_tokens": -1)"),
+      without(R"("object": "chat.completion")", R"("object": "chat.completion.chunk")"),
+      without(R"("created": 1741569952,)"),
+      without(R"("id": "chatcmpl-upstream",)"),
+      without(R"("id": "chatcmpl-upstream")", R"("\u0069d": "chatcmpl-upstream")"),
+      without(R"("model": "gpt-4o-2024-08-06",)"),
+      without(R"("model": "gpt-4o-2024-08-06")", R"("model": 4)"),
+      without(R"("finish_reason": "stop")", R"("finish_reason": 1)"),
+      without(R"("role": "assistant", )"),
+      without(R"({"index": 0, "message")", R"({"message")"),
+      without(R"("service_tier": "default")", R"("error": {"message": "overloaded"})"),
+      R"({"id":"a","object":"chat.completion","created":1,"model":"m","choices":[],)"
+      R"("usage":{"prompt_tokens":1,"completion_tokens":1}})",
+      complete.substr(0, complete.size() - 1),  // cut short
+      "[1,2]",
+      "",
+  };
+  for (const auto& b : bodies) {
+    std::string body = b;
+    EXPECT_FALSE(relayable_completion(body)) << b;
+    EXPECT_EQ(body, b) << "a body that is not relayed is left as it was";
+  }
+}
+
 TEST(WriteChunk, IsValidAndCarriesTheDelta) {
   ResponseMeta meta{"chatcmpl-1", 1700000000, "m"};
   ChoiceDelta d;

@@ -50,7 +50,8 @@ Serving::Serving(ServingContext context, const route::RouteDecision& decision,
       reasons_(reasons),
       privacy_header_(std::move(privacy_header)),
       stream_(request.chat.stream),
-      channel_(make_event_channel(std::move(executor))),
+      sequential_(decision.hedge_with < 0 && decision.escalate_to < 0),
+      executor_(std::move(executor)),
       next_(decision.fallbacks.rbegin(), decision.fallbacks.rend()),
       single_try_(next_.empty() && decision.hedge_with < 0 && decision.escalate_to < 0),
       out_(request.chat.stream) {
@@ -86,9 +87,19 @@ bool Serving::start_attempt(int t, bool probe) {
   a.cancel = tr.cancel;
   client_->attempts.push_back(tr.cancel);
   ++live_;
-  ctx_.tiers[t]->submit(std::move(tr), std::make_shared<ChannelSink>(
-                                           channel_, static_cast<int>(attempts_.size() - 1)));
+  const int index = static_cast<int>(attempts_.size() - 1);
+  if (sequential_) {  // run() starts it, inline when the tier can
+    pending_ = index;
+    pending_request_ = std::move(tr);
+    return true;
+  }
+  ctx_.tiers[t]->submit(std::move(tr), std::make_shared<ChannelSink>(channel(), index));
   return true;
+}
+
+const std::shared_ptr<EventChannel>& Serving::channel() {
+  if (!channel_) channel_ = make_event_channel(executor_);
+  return channel_;
 }
 
 bool Serving::start_next() {
@@ -204,30 +215,29 @@ void Serving::on_failure(int index, Error e) {
   done_ = true;
 }
 
-void Serving::handle(TaggedEvent& te) {
-  const int index = te.attempt;
+void Serving::handle(int index, TierEvent& event) {
   Attempt& a = attempts_[index];
   if (!a.live) return;  // dropped: whatever it still says is ignored
-  if (auto* e = std::get_if<Error>(&te.event)) {
+  if (auto* e = std::get_if<Error>(&event)) {
     on_failure(index, std::move(*e));
     return;
   }
   if (winner_ == index) {
-    apply(a, te.event);
+    apply(a, event);
     return;
   }
-  const bool decisive = is_content(te.event);
+  const bool decisive = is_content(event);
   if (a.probe) {
     // Cascade: the edge's first tokens are held and judged by their mean log-probability.
-    const auto* dl = std::get_if<api::ChoiceDelta>(&te.event);
+    const auto* dl = std::get_if<api::ChoiceDelta>(&event);
     if (dl)
       for (const auto& lp : dl->logprobs) {
         a.logprob_sum += lp.logprob;
         ++a.tokens;
       }
     const bool finished =
-        std::holds_alternative<TierDone>(te.event) || (dl && !dl->finish_reason.empty());
-    a.held.push_back(std::move(te.event));
+        std::holds_alternative<TierDone>(event) || (dl && !dl->finish_reason.empty());
+    a.held.push_back(std::move(event));
     if (a.tokens < ctx_.routing.escalation.tokens && !finished) return;
     a.probe = false;
     const double mean = a.tokens > 0 ? a.logprob_sum / double(a.tokens) : 0;
@@ -244,7 +254,7 @@ void Serving::handle(TaggedEvent& te) {
     commit(index);
     return;
   }
-  a.held.push_back(std::move(te.event));
+  a.held.push_back(std::move(event));
   if (a.standby) return;
   // An attempt serves from its first real token on: until then (a role-only opening chunk) a
   // failure can still fall back, and when hedged, the first real token wins.
@@ -293,24 +303,45 @@ awaitable<void> Serving::write_stream(http::Exchange& ex) {
   }
 }
 
+awaitable<void> Serving::DirectSink::flush() {
+  Serving& s = serving_;
+  if (s.stream_ && !s.client_gone_ && s.winner_ >= 0) co_await s.write_stream(ex_);
+}
+
 awaitable<void> Serving::run(http::Exchange& ex) {
   auto client = client_;
   ex.watch_disconnect([client] { client->leave(); }, kWatchDisconnectAfter);
   while (!done_) {
+    if (pending_ >= 0) {
+      const int index = std::exchange(pending_, -1);
+      Tier& tier = *ctx_.tiers[attempts_[index].tier];
+      if (tier.serves_inline()) {
+        DirectSink sink(*this, ex, index);
+        co_await tier.serve(std::move(pending_request_), sink);
+        // Its terminal event ended the request or chose the next attempt.
+        if (!done_ && pending_ < 0) {
+          error_ = Error::internal("a tier returned without a terminal event");
+          done_ = true;
+        }
+        continue;
+      }
+      tier.submit(std::move(pending_request_), std::make_shared<ChannelSink>(channel(), index));
+    }
     auto [ec, te] = co_await channel_->async_receive(kTryAwait);
     if (ec) {  // cannot happen while a tier holds a sink; be safe
       error_ = Error::internal("event channel closed");
       break;
     }
-    handle(te);
+    handle(te.attempt, te.event);
     // Drain what is already queued so one write carries it all.
-    while (!done_ && channel_->try_receive([&](boost::system::error_code, TaggedEvent e) {
-      handle(e);
-    })) {
+    while (!done_ && pending_ < 0 &&
+           channel_->try_receive([&](boost::system::error_code, TaggedEvent e) {
+             handle(e.attempt, e.event);
+           })) {
     }
     if (stream_ && !client_gone_ && winner_ >= 0) co_await write_stream(ex);
   }
-  channel_->close();
+  if (channel_) channel_->close();
   for (auto& a : attempts_)
     if (a.live) drop(a, false);
 }

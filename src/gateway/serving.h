@@ -1,8 +1,13 @@
 #pragma once
 // Serving one chat completion once its route is decided: the attempts (the chosen tier; the next
 // fallback after a failure before the first byte; the cloud after an unsure edge, the edge kept in
-// reserve; a hedge, the first real token winning), their events arriving tagged on one channel,
-// and the answer going out to the client. Only the serving attempt's events reach the client.
+// reserve; a hedge, the first real token winning) and the answer going out to the client. Only the
+// serving attempt's events reach the client.
+//
+// Attempts one after another (no hedge, no cascade) run inline when their tier can: the tier's
+// call runs within this coroutine and hands each event straight to handle(), with no coroutine, no
+// channel and no allocation of its own. Attempts that overlap, and tiers with a thread of their own
+// (the embedded engine), send their events tagged on one channel instead.
 //
 // One per request, on the connection's event loop; every reference it holds outlives it.
 
@@ -101,6 +106,21 @@ class Serving {
     double logprob_sum = 0;
   };
 
+  // The sink of an inline attempt: events go to handle() as they come; a stream is written out
+  // after each batch, before the tier reads on.
+  class DirectSink : public TierSink {
+   public:
+    DirectSink(Serving& serving, http::Exchange& ex, int attempt)
+        : serving_(serving), ex_(ex), attempt_(attempt) {}
+    void on_event(TierEvent event) override { serving_.handle(attempt_, event); }
+    boost::asio::awaitable<void> flush() override;
+
+   private:
+    Serving& serving_;
+    http::Exchange& ex_;
+    int attempt_;
+  };
+
   bool start_attempt(int tier, bool probe);
   bool start_next();
   // Stops an attempt whose answer is no longer wanted (a hedge that lost, an unsure edge).
@@ -110,7 +130,8 @@ class Serving {
   // Attempt `index` serves the request from now on: the others stop, its held events go out.
   void commit(int index);
   void on_failure(int index, Error e);
-  void handle(TaggedEvent& event);
+  void handle(int index, TierEvent& event);
+  const std::shared_ptr<EventChannel>& channel();
   // Writes what the stream has ready; false when the client is gone.
   boost::asio::awaitable<void> write_stream(http::Exchange& ex);
 
@@ -121,7 +142,12 @@ class Serving {
   route::ReasonSet& reasons_;
   const std::string privacy_header_;
   const bool stream_;
-  std::shared_ptr<EventChannel> channel_;
+  const bool sequential_;  // no hedge, no cascade: one attempt at a time
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<EventChannel> channel_;  // made when the first attempt needs it
+  // Sequential: the attempt to run next (-1: none) and its request.
+  int pending_ = -1;
+  TierRequest pending_request_;
   std::shared_ptr<ClientWatch> client_ = std::make_shared<ClientWatch>();
   // Each tier is tried at most once: with room for all of them, references stay valid.
   std::vector<Attempt> attempts_;

@@ -46,6 +46,8 @@ class UpstreamConnection {
 
   TimedSocket& tcp();
   bool is_tls() const { return tls_ != nullptr; }
+  // Bytes received and not yet parsed.
+  size_t buffered() const { return buffer_.size(); }
   // Closes the socket; pending operations fail with operation_aborted. Same thread only.
   void close();
   // Each operation below runs within its `timeout` and reports running out of it as

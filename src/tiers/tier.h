@@ -2,6 +2,8 @@
 // A tier serves chat completions: the embedded llama.cpp engine, or an OpenAI-compatible upstream.
 // Policy decides which tier serves a request (route/); a tier never reads policy.
 
+#include <boost/asio/awaitable.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -66,6 +68,9 @@ class TierSink {
   // Called from the tier's thread (an I/O thread or the engine thread), never concurrently for one
   // request. Must not block.
   virtual void on_event(TierEvent event) = 0;
+  // Tiers serving in the caller's coroutine (Tier::serve) await this after each batch of events
+  // (a read's worth of a stream), so the caller writes them out before the tier reads on.
+  virtual boost::asio::awaitable<void> flush() { co_return; }
 };
 
 // What a tier says about itself, for /v1/models, capability checks and routing.
@@ -111,6 +116,14 @@ class Tier {
   // one TierDone or Error, also when the request is cancelled (then Error kCancelled). The tier
   // keeps `sink` alive until that terminal event. Thread-safe: any thread may call it.
   virtual void submit(TierRequest request, std::shared_ptr<TierSink> sink) = 0;
+
+  // True when the tier can also serve within the caller's coroutine: its work is I/O on the
+  // caller's event loop (an upstream call), not a thread of its own.
+  virtual bool serves_inline() const { return false; }
+  // Serves `request` as submit() does, within the caller's coroutine on the caller's event loop,
+  // returning after the terminal event: no coroutine of its own, no hop between loops, and the
+  // sink outlives the call. Only when serves_inline().
+  virtual boost::asio::awaitable<void> serve(TierRequest request, TierSink& sink);
 
   // True once the tier can serve (model loaded, upstream configured). For /readyz.
   virtual bool ready() const = 0;

@@ -54,11 +54,12 @@ Error status_error(unsigned status, std::string_view body, std::string_view retr
 
 }  // namespace
 
-// One request to the upstream. Lives on one event-loop thread.
-class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
+// One request to the upstream. Lives on one event-loop thread: in its own coroutine (submit) or
+// in the caller's (serve).
+class OpenAiTier::Call {
  public:
-  Call(OpenAiTier& tier, TierRequest request, std::shared_ptr<TierSink> sink)
-      : tier_(tier), request_(std::move(request)), sink_(std::move(sink)) {}
+  Call(OpenAiTier& tier, TierRequest request, TierSink& sink, bool in_caller)
+      : tier_(tier), request_(std::move(request)), sink_(sink), inline_(in_caller) {}
 
   awaitable<void> run() {
     auto start = Clock::now();
@@ -68,7 +69,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
     tier_.stats_.active.fetch_sub(1, std::memory_order_relaxed);
     request_.cancel->clear();
     if (!error_) {
-      if (!done_sent_) sink_->on_event(TierDone{finish_reason_});
+      if (!done_sent_) sink_.on_event(TierDone{finish_reason_});
       co_return;
     }
     if (done_sent_) co_return;  // failed while draining after [DONE]: the client has its answer
@@ -77,7 +78,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
     else
       tier_.stats_.failures.fetch_add(1, std::memory_order_relaxed);
     TierEvent event{std::move(*error_)};
-    sink_->on_event(std::move(event));
+    sink_.on_event(std::move(event));
   }
 
  private:
@@ -202,7 +203,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
     if (request_.relay) {
       if (auto relayed = api::relayable_completion(body)) {
         finish_reason_ = relayed->finish_reason;
-        sink_->on_event(std::move(*relayed));
+        sink_.on_event(std::move(*relayed));
         co_return;
       }
     }
@@ -214,9 +215,9 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
     }
     for (auto& d : part->deltas) {
       if (d.index == 0) finish_reason_ = d.finish_reason;
-      sink_->on_event(std::move(d));
+      sink_.on_event(std::move(d));
     }
-    if (part->usage) sink_->on_event(*part->usage);
+    if (part->usage) sink_.on_event(*part->usage);
   }
 
   awaitable<void> relay_stream(http::UpstreamConnection::ResponseParser& parser) {
@@ -235,7 +236,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
             update_ema(tier_.stats_.decode_tokens_per_s, (usage_->completion_tokens - 1) / secs);
         }
         done_sent_ = true;
-        sink_->on_event(TierDone{finish_reason_});
+        sink_.on_event(TierDone{finish_reason_});
         return;
       }
       auto part = api::parse_upstream_chunk(ev.data);
@@ -249,19 +250,22 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
         // A role-only opening chunk says nothing yet: the router may still try another tier.
         if (!d.content.empty() || !d.tool_calls_json.empty() || !d.finish_reason.empty())
           sent_any = true;
-        sink_->on_event(std::move(d));
+        sink_.on_event(std::move(d));
       }
       if (part->usage) {
         usage_ = *part->usage;
-        sink_->on_event(*part->usage);
+        sink_.on_event(*part->usage);
       }
     };
     char buf[16384];
     while (!parser.is_done()) {
       // After [DONE] only the end of the chunked body is left: give it a short while, so the
       // connection can go back to the pool, but never hold the client for it (TierDone is out).
-      auto timeout =
-          done ? milliseconds(1000) : milliseconds(tier_.options_.client.idle_timeout_ms);
+      // Serving inline, the client waits for this call to return: only what has already arrived
+      // is read, and a connection still owing the end is closed instead.
+      if (done && inline_ && conn_->buffered() == 0) break;
+      auto timeout = done ? milliseconds(inline_ ? 50 : 1000)
+                          : milliseconds(tier_.options_.client.idle_timeout_ms);
       auto [ec, n] = co_await conn_->read_body(parser, buf, sizeof buf, timeout);
       if (done) {
         if (ec) break;
@@ -269,6 +273,7 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
       }
       if (n && !sse.feed(std::string_view(buf, n), on_event))
         bad = Error::upstream(ErrorCode::kUpstreamError, "upstream sent an oversized SSE event");
+      if (n && !bad) co_await sink_.flush();  // serving inline: the client gets them now
       if (bad) {
         error_ = std::move(bad);
         error_->retryable = !sent_any;
@@ -289,7 +294,8 @@ class OpenAiTier::Call : public std::enable_shared_from_this<Call> {
 
   OpenAiTier& tier_;
   TierRequest request_;
-  std::shared_ptr<TierSink> sink_;
+  TierSink& sink_;
+  const bool inline_;  // in the caller's coroutine (serve), which waits for run() to return
   std::shared_ptr<http::UpstreamConnection> conn_;
   std::string finish_reason_;
   std::optional<api::Usage> usage_;
@@ -313,11 +319,20 @@ OpenAiTier::OpenAiTier(TierInfo info, Options options, std::string api_key, http
 }
 
 void OpenAiTier::submit(TierRequest request, std::shared_ptr<TierSink> sink) {
-  auto call = std::make_shared<Call>(*this, std::move(request), std::move(sink));
   // On the caller's event loop when called from one: the client connection and the upstream call
   // then share a thread and no event crosses threads.
   asio::co_spawn(
-      pool_.current(), [call]() -> awaitable<void> { co_await call->run(); }, asio::detached);
+      pool_.current(),
+      [this, request = std::move(request), sink = std::move(sink)]() mutable -> awaitable<void> {
+        Call call(*this, std::move(request), *sink, false);
+        co_await call.run();
+      },
+      asio::detached);
+}
+
+awaitable<void> OpenAiTier::serve(TierRequest request, TierSink& sink) {
+  Call call(*this, std::move(request), sink, true);
+  co_await call.run();
 }
 
 }  // namespace tiergate::openai

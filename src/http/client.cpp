@@ -88,10 +88,17 @@ beast::error_code UpstreamConnection::finish_op(beast::error_code ec) {
 
 awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, std::string_view body,
                                                        std::chrono::milliseconds timeout) {
-  tcp().expires_after(timeout);
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
-  auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, bufs, kTryAwait)
-                      : co_await asio::async_write(*plain_, bufs, kTryAwait);
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(bufs);
+  if (!tls_) {  // what the socket takes at once (usually all of it) is written without waiting
+    beast::error_code ec;
+    rest.consume(plain_->write_now(rest, ec));
+    if (ec) co_return ec;
+    if (beast::buffer_bytes(rest) == 0) co_return ec;
+  }
+  tcp().expires_after(timeout);
+  auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, rest, kTryAwait)
+                      : co_await asio::async_write(*plain_, rest, kTryAwait);
   co_return finish_op(ec);
 }
 
@@ -108,10 +115,22 @@ awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
   if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
   parser.get().body().data = buf;
   parser.get().body().size = size;
+  // What already arrived (often the whole body, with the head) is parsed here, without a trip
+  // through the event loop; the socket is read only when that is not enough.
+  beast::error_code ec;
+  while (buffer_.size() > 0 && !parser.is_done()) {
+    const size_t used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec || used == 0) break;
+  }
+  // need_buffer: buf is full; need_more: the rest of an element is still on its way.
+  if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
+  if (ec || parser.is_done() || parser.get().body().size < size)
+    co_return std::pair{ec, size - parser.get().body().size};
   tcp().expires_after(timeout);
-  auto [ec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
-                      : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
-  ec = finish_op(ec);
+  auto [rec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
+                       : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
+  ec = finish_op(rec);
   if (ec == bhttp::error::need_buffer) ec = {};
   size_t got = size - parser.get().body().size;
   co_return std::pair{ec, got};

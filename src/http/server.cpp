@@ -124,7 +124,21 @@ awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
   const Clock::duration grace = milliseconds(limits_.send_grace_ms);
   const auto per_byte = std::chrono::duration<double>(1.0 / limits_.min_send_bytes_per_s);
   beast::buffers_suffix<Buffers> rest(buffers);
-  for (size_t left = bytes; left > 0;) {
+  size_t left = bytes;
+  {  // What the socket takes at once (usually all of it) is written without waiting.
+    boost::system::error_code ec;
+    const size_t n = stream_.write_now(rest, ec);
+    sent_bytes_ += n;
+    if (ec) {
+      keep_alive_ = false;
+      co_return false;
+    }
+    waited_ -= std::chrono::duration_cast<Clock::duration>(per_byte * static_cast<double>(n));
+    if (waited_ < Clock::duration::zero()) waited_ = Clock::duration::zero();
+    rest.consume(n);
+    left -= std::min(left, n);
+  }
+  while (left > 0) {
     const auto start = Clock::now();  // one clock read for the deadline and the budget
     stream_.expires_at(start + std::max<Clock::duration>(grace - waited_, milliseconds(1)));
     auto [ec, n] = co_await stream_.async_write_some(rest, kTryAwait);
@@ -381,9 +395,20 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
       }
       break;
     }
-    // The head is in: the body has its own time limit from now.
-    stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
-    auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
+    // The head is in: the body has its own time limit from now. It usually came with the head:
+    // what is buffered is parsed here, and only a body still on its way is read.
+    beast::error_code bec;
+    while (!parser.is_done() && buffer.size() > 0) {
+      const size_t used = parser.put(buffer.data(), bec);
+      buffer.consume(used);
+      if (bec || used == 0) break;
+    }
+    if (bec == beast_http::error::need_more) bec = {};
+    if (!bec && !parser.is_done()) {
+      stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+      auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
+      bec = ec;
+    }
     if (bec) {
       if (bec == beast_http::error::body_limit) {
         beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large, 11};

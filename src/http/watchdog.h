@@ -117,6 +117,16 @@ class TimedSocket : private Deadline {
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return socket_.async_write_some(buffers, std::forward<Token>(token));
   }
+  // Writes what the kernel takes at once, without waiting; returns how much. A full socket is
+  // not an error (0 bytes). Most answers fit the socket buffer: written this way they need no
+  // operation queued through the event loop, and async_write_some is for the rest.
+  template <class ConstBuffers>
+  size_t write_now(const ConstBuffers& buffers, boost::system::error_code& ec) {
+    if (!socket_.non_blocking() && (socket_.non_blocking(true, ec), ec)) return 0;
+    const size_t n = socket_.write_some(buffers, ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
+    return n;
+  }
 
  private:
   void expire() override;

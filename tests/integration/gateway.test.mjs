@@ -2,6 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -267,6 +268,51 @@ describe('gateway with a scripted upstream', () => {
     }
     agent.destroy();
     assert.equal(sockets.size, 1);
+  });
+
+  test('a body that arrives after its head, in pieces, and two requests in one write', async () => {
+    up.handler = null;
+    const body = chatBody();
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const s = net.connect(tg.port, '127.0.0.1');
+    await new Promise((r) => s.on('connect', r));
+    let got = '';
+    s.on('data', (d) => (got += d.toString()));
+    const answers = (n) => got.split('HTTP/1.1 200 OK').length - 1 >= n && got.endsWith('}');
+    const waitFor = async (n) => {
+      for (let i = 0; i < 200 && !answers(n); i++) await sleep(25);
+      assert.ok(answers(n), got);
+    };
+    s.write(head);
+    await sleep(60);
+    s.write(body.slice(0, 10));
+    await sleep(60);
+    s.write(body.slice(10));
+    await waitFor(1);
+    // Pipelined: the second request is already buffered when the first is answered.
+    s.write(head + body + head + body);
+    await waitFor(3);
+    s.destroy();
+    assert.equal(got.split('Hello from upstream').length - 1, 3);
+  });
+
+  test('an upstream answer whose body comes after its head, in pieces (length and chunked)', async () => {
+    const full = JSON.stringify(completionBody('split answer'));
+    for (const chunked of [false, true]) {
+      up.handler = (req, record, res) => {
+        const headers = { 'content-type': 'application/json' };
+        if (!chunked) headers['content-length'] = Buffer.byteLength(full);
+        res.writeHead(200, headers);
+        res.flushHeaders();
+        setTimeout(() => res.write(full.slice(0, 30)), 40);
+        setTimeout(() => res.end(full.slice(30)), 80);
+      };
+      const r = await post(tg.url, chatBody());
+      assert.equal(r.status, 200, r.text);
+      assert.equal(JSON.parse(r.text).choices[0].message.content, 'split answer');
+    }
+    up.handler = null;
   });
 
   test('bad input: every case is a 4xx with an OpenAI error body, and the server stays up', async () => {

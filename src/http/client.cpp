@@ -9,7 +9,9 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <array>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include "http/io_pool.h"
 
@@ -86,6 +88,16 @@ beast::error_code UpstreamConnection::finish_op(beast::error_code ec) {
   return ec && tcp().timed_out() ? beast::error_code(beast::error::timeout) : ec;
 }
 
+size_t ResponseReader::on_body_impl(string_view body, error_code& ec) {
+  const size_t n = std::min(space_, body.size());
+  if (n > 0) std::memcpy(data_, body.data(), n);
+  data_ += n;
+  space_ -= n;
+  // The caller's buffer is full: it takes what is there and comes back with room.
+  if (n < body.size()) ec = boost::beast::http::error::need_buffer;
+  return n;
+}
+
 awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, std::string_view body,
                                                        std::chrono::milliseconds timeout) {
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
@@ -113,8 +125,7 @@ awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& par
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
     ResponseParser& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
   if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
-  parser.get().body().data = buf;
-  parser.get().body().size = size;
+  parser.body_buffer(buf, size);
   // What already arrived (often the whole body, with the head) is parsed here, without a trip
   // through the event loop; the socket is read only when that is not enough.
   beast::error_code ec;
@@ -125,14 +136,14 @@ awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
   }
   // need_buffer: buf is full; need_more: the rest of an element is still on its way.
   if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
-  if (ec || parser.is_done() || parser.get().body().size < size)
-    co_return std::pair{ec, size - parser.get().body().size};
+  if (ec || parser.is_done() || parser.body_space() < size)
+    co_return std::pair{ec, size - parser.body_space()};
   tcp().expires_after(timeout);
   auto [rec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
                        : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
   ec = finish_op(rec);
   if (ec == bhttp::error::need_buffer) ec = {};
-  size_t got = size - parser.get().body().size;
+  size_t got = size - parser.body_space();
   co_return std::pair{ec, got};
 }
 
@@ -155,18 +166,37 @@ std::vector<std::shared_ptr<UpstreamConnection>>& HttpClient::idle_for_this_thre
   return (i >= 0 && static_cast<size_t>(i) < idle_.size()) ? idle_[i] : idle_offpool_;
 }
 
+namespace {
+
+// Upstreams close keep-alive connections that idle (uvicorn, so vLLM, and Node after 5 s, nginx
+// after 75 s, load balancers after about a minute). A connection pooled longer than this is
+// looked at before it is reused; one used again within it is not (a syscall per request saved
+// under load, when connections idle for microseconds).
+constexpr auto kLookAfterIdle = std::chrono::seconds(1);
+
+// False when the upstream closed the connection (or sent something unasked) while it idled.
+bool still_open(UpstreamConnection& conn) {
+  char byte;
+  const ssize_t n = ::recv(conn.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
 awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused, double* connect_ms,
-                                                                   std::optional<Error>& error) {
+                                                                   std::optional<Error>& error,
+                                                                   bool fresh) {
   auto& idle = idle_for_this_thread();
-  while (!idle.empty()) {
+  while (!fresh && !idle.empty()) {
     auto conn = std::move(idle.back());
     idle.pop_back();
-    // A connection the upstream closed while it idled fails on first use; the caller retries
-    // once on a fresh one (cheaper than a syscall per reuse to look first).
-    if (conn->tcp().socket().is_open() && conn->buffer_.size() == 0) {
-      reused = true;
-      co_return conn;
-    }
+    // One closed in the instant before it is used still fails on first use: the caller then
+    // retries on a fresh connection.
+    if (!conn->tcp().socket().is_open() || conn->buffer_.size() != 0) continue;
+    if (std::chrono::steady_clock::now() - conn->idle_since_ > kLookAfterIdle && !still_open(*conn))
+      continue;
+    reused = true;
+    co_return conn;
   }
   reused = false;
   auto executor = co_await asio::this_coro::executor;
@@ -239,6 +269,7 @@ void HttpClient::release(std::shared_ptr<UpstreamConnection> conn) {
   auto& idle = idle_for_this_thread();
   if (static_cast<int>(idle.size()) >= options_.max_idle_per_thread) return;
   conn->tcp().expires_never();
+  conn->idle_since_ = std::chrono::steady_clock::now();
   idle.push_back(std::move(conn));
 }
 

@@ -40,9 +40,51 @@ struct ClientOptions {
 };
 
 // One connection to the upstream, plain or TLS. Used by one coroutine at a time, on one thread.
+// Reads an upstream's response with Beast's HTTP/1.1 parser (framing, chunked bodies, limits)
+// without a container for the header fields: the status and Retry-After are all tiergate reads,
+// and body bytes go straight into the caller's buffer.
+class ResponseReader : public boost::beast::http::basic_parser<false> {
+ public:
+  unsigned status() const { return status_; }
+  std::string_view retry_after() const { return retry_after_; }
+  // Where the next body bytes go; body_space() is what is left of it.
+  void body_buffer(char* data, size_t size) {
+    data_ = data;
+    space_ = size;
+  }
+  size_t body_space() const { return space_; }
+
+ private:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override {
+    status_ = static_cast<unsigned>(code);
+  }
+  void on_field_impl(boost::beast::http::field name, string_view, string_view value,
+                     error_code&) override {
+    if (name == boost::beast::http::field::retry_after) retry_after_.assign(value.data(), value.size());
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  size_t on_body_impl(string_view body, error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override {
+    return on_body_impl(body, ec);
+  }
+  void on_finish_impl(error_code&) override {}
+
+  unsigned status_ = 0;
+  std::string retry_after_;
+  char* data_ = nullptr;
+  size_t space_ = 0;
+};
+
 class UpstreamConnection {
  public:
-  using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+  using ResponseParser = ResponseReader;
 
   TimedSocket& tcp();
   bool is_tls() const { return tls_ != nullptr; }
@@ -71,6 +113,7 @@ class UpstreamConnection {
   std::unique_ptr<TimedSocket> plain_;
   std::unique_ptr<boost::beast::ssl_stream<TimedSocket>> tls_;
   boost::beast::flat_buffer buffer_;
+  std::chrono::steady_clock::time_point idle_since_;  // while pooled
 };
 
 // Per upstream: the URL, TLS context and one idle pool per event-loop thread. Thread-safe as long
@@ -81,12 +124,14 @@ class HttpClient {
   const Url& url() const { return url_; }
   const ClientOptions& options() const { return options_; }
 
-  // A pooled connection if one is idle on this thread (reused = true), else a new one.
-  // Also reports the connect time of a new connection (network round trip estimate).
-  // On failure returns null and sets `error`.
+  // A pooled connection if one is idle on this thread (reused = true), else a new one; always a
+  // new one when `fresh` (the retry after a pooled connection failed). Also reports the connect
+  // time of a new connection (network round trip estimate). On failure returns null and sets
+  // `error`.
   boost::asio::awaitable<std::shared_ptr<UpstreamConnection>> acquire(bool& reused,
                                                                      double* connect_ms,
-                                                                     std::optional<Error>& error);
+                                                                     std::optional<Error>& error,
+                                                                     bool fresh = false);
   // Returns a connection whose last response was read completely and may be kept alive.
   void release(std::shared_ptr<UpstreamConnection> conn);
 

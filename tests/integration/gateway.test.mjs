@@ -465,6 +465,29 @@ describe('gateway with nginx as a real upstream', () => {
     }
   });
 
+  test('pooled connections the upstream closed while idle are not used: no error after a pause', async () => {
+    // This nginx closes keep-alive connections idle for 1 s (servers and load balancers do, after
+    // 5 to 75 s). Requests at once leave several connections in the pool, plain and TLS.
+    const plain = await startTiergate(openaiTierYaml(ngx.httpUrl + '/v1'));
+    const tls = await startTiergate(openaiTierYaml(ngx.httpsUrl + '/v1', `    tls: { ca_file: "${ngx.ca}" }`));
+    try {
+      const burst = async () => {
+        const rs = await Promise.all([plain, tls].flatMap((tg) => [1, 2, 3, 4].map(() => post(tg.url, chatBody()))));
+        for (const r of rs) assert.equal(r.status, 200, r.text);
+      };
+      await burst();
+      await sleep(1600);  // every pooled connection is closed by now
+      await burst();
+      for (const tg of [plain, tls]) {
+        const m = await (await fetch(tg.url + '/metrics')).text();
+        assert.match(m, /tiergate_requests_total\{tier="cloud",outcome="error"\} 0\n/);
+        assert.match(m, /tiergate_requests_total\{tier="cloud",outcome="ok"\} 8\n/);
+      }
+    } finally {
+      await Promise.all([plain.stop(), tls.stop()]);
+    }
+  });
+
   test('upstream refusing connections -> 502 with an error body', async () => {
     const port = await freePort();
     const tg = await startTiergate(openaiTierYaml(`http://127.0.0.1:${port}/v1`));

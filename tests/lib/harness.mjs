@@ -108,6 +108,7 @@ export async function startScriptedUpstream() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   state.port = server.address().port;
   state.url = `http://127.0.0.1:${state.port}/v1`;
+  state.server = server;
   state.close = () =>
     new Promise((r) => {
       for (const s of state.sockets) s.destroy();
@@ -195,6 +196,7 @@ http {
   fastcgi_temp_path ${dir}/fcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  keepalive_timeout 1s;  # closes idle keep-alive connections soon, as real servers do later
   server {
     listen 127.0.0.1:${httpPort};
     listen 127.0.0.1:${httpsPort} ssl;

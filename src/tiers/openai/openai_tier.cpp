@@ -104,7 +104,7 @@ class OpenAiTier::Call {
     for (int attempt = 0;; ++attempt) {
       bool reused = false;
       double connect_ms = 0;
-      conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_);
+      conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_, attempt > 0);
       if (!conn_) co_return;
       if (!reused) update_ema(tier_.stats_.rtt_ms, connect_ms);
       std::weak_ptr<http::UpstreamConnection> weak = conn_;
@@ -133,8 +133,7 @@ class OpenAiTier::Call {
         co_return;
       }
       update_ema(tier_.stats_.ttft_ms, ms_since(start));
-      auto& head = parser.get();
-      unsigned status = head.result_int();
+      const unsigned status = parser.status();
       if (status != 200) {
         co_await read_error(parser, status);
         co_return;
@@ -181,8 +180,7 @@ class OpenAiTier::Call {
       if (ec) break;
     }
     conn_->close();
-    auto ra = parser.get()[bhttp::field::retry_after];
-    error_ = status_error(status, body, ra);
+    error_ = status_error(status, body, parser.retry_after());
   }
 
   awaitable<void> read_whole(http::UpstreamConnection::ResponseParser& parser) {

@@ -23,6 +23,7 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64 << 10;
 constexpr size_t kMaxResponseBody = 64 << 20;
+constexpr size_t kStreamReadSize = 16384;
 
 int parse_retry_after(std::string_view v) {
   int s = 0;
@@ -172,9 +173,10 @@ class OpenAiTier::Call {
 
   awaitable<void> read_error(http::UpstreamConnection::ResponseParser& parser, unsigned status) {
     std::string body;
-    char buf[8192];
+    std::unique_ptr<char[]> buffer(new char[8192]);  // not in the frame (see read_whole)
+    char* const buf = buffer.get();
     while (body.size() < kMaxErrorBody && !parser.is_done()) {
-      auto [ec, n] = co_await conn_->read_body(parser, buf, sizeof buf,
+      auto [ec, n] = co_await conn_->read_body(parser, buf, 8192,
                                                milliseconds(tier_.options_.client.idle_timeout_ms));
       body.append(buf, n);
       if (ec) break;
@@ -184,20 +186,26 @@ class OpenAiTier::Call {
   }
 
   awaitable<void> read_whole(http::UpstreamConnection::ResponseParser& parser) {
+    // Read straight into the body: to its length when the upstream gives it, growing otherwise,
+    // with room for the JSON parser's padding so that it is parsed where it is, not copied.
+    // (No buffer in this coroutine's frame: a frame over 1 KiB is never recycled by Asio.)
     std::string body;
-    // Room for the JSON parser's padding: the body is parsed where it is, not copied first.
-    if (auto length = parser.content_length(); length && *length < kMaxResponseBody)
-      body.reserve(*length + api::kParsePadding);
-    char buf[16384];
+    const auto length = parser.content_length();
+    const size_t expected = length && *length < kMaxResponseBody ? *length : 16384;
+    body.reserve(expected + api::kParsePadding);
+    body.resize(expected);
+    size_t size = 0;
     while (!parser.is_done()) {
-      auto [ec, n] = co_await conn_->read_body(parser, buf, sizeof buf,
+      if (size == body.size()) body.resize(2 * body.size());
+      auto [ec, n] = co_await conn_->read_body(parser, body.data() + size, body.size() - size,
                                                milliseconds(tier_.options_.client.idle_timeout_ms));
-      body.append(buf, n);
+      size += n;
       if (ec) {
         error_ = transport_error(ec, "while reading the response");
         co_return;
       }
     }
+    body.resize(size);
     if (request_.relay) {
       if (auto relayed = api::relayable_completion(body)) {
         finish_reason_ = relayed->finish_reason;
@@ -255,7 +263,8 @@ class OpenAiTier::Call {
         sink_.on_event(*part->usage);
       }
     };
-    char buf[16384];
+    std::unique_ptr<char[]> buffer(new char[kStreamReadSize]);  // not in the frame (see read_whole)
+    char* const buf = buffer.get();
     while (!parser.is_done()) {
       // After [DONE] only the end of the chunked body is left: give it a short while, so the
       // connection can go back to the pool, but never hold the client for it (TierDone is out).
@@ -264,7 +273,7 @@ class OpenAiTier::Call {
       if (done && inline_ && conn_->buffered() == 0) break;
       auto timeout = done ? milliseconds(inline_ ? 50 : 1000)
                           : milliseconds(tier_.options_.client.idle_timeout_ms);
-      auto [ec, n] = co_await conn_->read_body(parser, buf, sizeof buf, timeout);
+      auto [ec, n] = co_await conn_->read_body(parser, buf, kStreamReadSize, timeout);
       if (done) {
         if (ec) break;
         continue;

@@ -254,12 +254,14 @@ void Serving::handle(int index, TierEvent& event) {
     commit(index);
     return;
   }
-  a.held.push_back(std::move(event));
-  if (a.standby) return;
-  // An attempt serves from its first real token on: until then (a role-only opening chunk) a
-  // failure can still fall back, and when hedged, the first real token wins.
-  if (!decisive) return;
-  commit(index);
+  if (a.standby || !decisive) {
+    // An attempt serves from its first real token on: until then (a role-only opening chunk) a
+    // failure can still fall back, and when hedged, the first real token wins.
+    a.held.push_back(std::move(event));
+    return;
+  }
+  commit(index);  // what it held goes out first, then this
+  apply(a, event);
 }
 
 bool Serving::degraded(int tier) const {

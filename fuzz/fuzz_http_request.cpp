@@ -1,4 +1,4 @@
-// The HTTP request path up to the handler: Beast's request parser with the server's limits
+// The HTTP request path up to the handler: the server's request reader (Beast's parser) with its limits
 // (src/http/server.cpp: header 16 KiB, body 4 MiB) fed in pieces, then the body parsed as a chat
 // request. The server coroutine itself (timeouts, keep-alive, responses) is not driven here.
 #include <boost/beast/http.hpp>
@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "api/openai/json.h"
+#include "http/request.h"
 
 namespace beast_http = boost::beast::http;
 
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t step = 1 + data[0] % 64;  // piece size, as if read from the socket in chunks
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
 
-  beast_http::request_parser<beast_http::string_body> parser;
+  tiergate::http::RequestReader parser;
   parser.header_limit(16 * 1024);
   parser.body_limit(4 * 1024 * 1024);
   parser.eager(true);
@@ -39,10 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (used == 0 && n == 0) break;
   }
   if (!parser.is_done()) return 0;
-  const auto& req = parser.get();
+  const tiergate::http::Request req = parser.release();
   (void)req.method();
   (void)req.target();
-  for (const auto& field : req) (void)field.value();
+  req.for_each_header([&](std::string_view name, std::string_view) {
+    if (req.header(name).data() == nullptr) __builtin_trap();  // every field is found by its name
+  });
   if (req.method() == beast_http::verb::post) (void)tiergate::api::parse_chat_request(req.body());
   return 0;
 }

@@ -61,11 +61,7 @@ Exchange::Exchange(TimedSocket& stream, Request& request, const config::ServerLi
 
 Exchange::~Exchange() { stop_watch(); }
 
-std::string_view Exchange::header(std::string_view name) const {
-  auto it = request_.find(name);
-  if (it == request_.end()) return {};
-  return it->value();
-}
+std::string_view Exchange::header(std::string_view name) const { return request_.header(name); }
 
 std::string Exchange::remote_address() const {
   beast::error_code ec;
@@ -360,7 +356,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
   beast::flat_buffer buffer;  // no cap of its own: the parser's header_limit governs
   bool first = true;
   for (;;) {
-    beast_http::request_parser<beast_http::string_body> parser;
+    RequestReader parser;
     parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
     parser.body_limit(static_cast<uint64_t>(limits_.max_body_bytes));
     stream.expires_after(std::chrono::milliseconds(first ? limits_.header_timeout_ms

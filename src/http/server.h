@@ -21,13 +21,13 @@
 #include "common/error.h"
 #include "config/config.h"
 #include "http/io_pool.h"
+#include "http/request.h"
 #include "http/server_stats.h"
 #include "http/watchdog.h"
 
 namespace tiergate::http {
 
 namespace beast_http = boost::beast::http;
-using Request = beast_http::request<beast_http::string_body>;
 // Extra response headers. Names are string literals (they must outlive the response); values are
 // per request.
 using Headers = std::vector<std::pair<std::string_view, std::string>>;

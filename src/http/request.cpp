@@ -1,0 +1,53 @@
+#include "http/request.h"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace tiergate::http {
+
+std::string_view Request::header(std::string_view name) const {
+  for (const Field& f : fields_) {
+    const std::string_view n = std::string_view(text_).substr(f.name, f.name_size);
+    if (boost::beast::iequals(n, name)) return std::string_view(text_).substr(f.value, f.value_size);
+  }
+  return {};
+}
+
+Request RequestReader::release() {
+  request_.keep_alive_ = keep_alive();
+  return std::move(request_);
+}
+
+void RequestReader::on_request_impl(boost::beast::http::verb method, string_view, string_view target,
+                                    int version, error_code&) {
+  request_.method_ = method;
+  request_.version_ = static_cast<unsigned>(version);
+  request_.text_.reserve(target.size() + 256);
+  request_.text_.assign(target.data(), target.size());
+  request_.target_size_ = static_cast<uint32_t>(target.size());
+}
+
+void RequestReader::on_field_impl(boost::beast::http::field, string_view name, string_view value,
+                                  error_code&) {
+  // The parser's header limit (far below 4 GiB) bounds the offsets.
+  std::string& text = request_.text_;
+  const auto at = static_cast<uint32_t>(text.size());
+  text.append(name.data(), name.size());
+  text.append(value.data(), value.size());
+  request_.fields_.push_back({at, static_cast<uint32_t>(name.size()),
+                              at + static_cast<uint32_t>(name.size()),
+                              static_cast<uint32_t>(value.size())});
+}
+
+void RequestReader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                      error_code&) {
+  // The parser has already refused a length over its body limit.
+  if (content_length) request_.body_.reserve(static_cast<size_t>(*content_length));
+}
+
+size_t RequestReader::on_body_impl(string_view body, error_code&) {
+  request_.body_.append(body.data(), body.size());
+  return body.size();
+}
+
+}  // namespace tiergate::http

@@ -186,31 +186,53 @@ std::optional<RelayedCompletion> relayable_completion(std::string& body) {
   if (thread_parser().parse(body.data(), body.size(), !padded).get(doc) != simdjson::SUCCESS ||
       !doc.is_object())
     return std::nullopt;
-  element e, choices, usage;
-  std::string_view object;
-  if (doc["error"].get(e) == simdjson::SUCCESS && !e.is_null()) return std::nullopt;
-  if (!doc["id"].is_string() || !doc["model"].is_string()) return std::nullopt;
-  if (doc["object"].get(object) != simdjson::SUCCESS || object != "chat.completion")
-    return std::nullopt;
-  if (doc["created"].get(e) != simdjson::SUCCESS || !is_integer(e)) return std::nullopt;
-  if (doc["choices"].get(choices) != simdjson::SUCCESS || !choices.is_array()) return std::nullopt;
+  // One pass over each object: a lookup by name walks the object once per key.
   RelayedCompletion r;
-  size_t n = 0;
-  for (element c : as_array(choices)) {
-    element index, message, role, finish;
-    if (c["index"].get(index) != simdjson::SUCCESS || !is_integer(index) ||
-        c["message"].get(message) != simdjson::SUCCESS || !message.is_object() ||
-        message["role"].get(role) != simdjson::SUCCESS || !role.is_string() ||
-        c["finish_reason"].get(finish) != simdjson::SUCCESS ||
-        !(finish.is_string() || finish.is_null()))
-      return std::nullopt;
-    if (n++ == 0 && finish.is_string()) r.finish_reason = std::string(finish.get_string().value_unsafe());
+  bool id = false, model = false, object = false, created = false, have_usage = false;
+  size_t choices = 0;
+  int64_t prompt = -1, completion = -1;
+  for (auto [key, value] : as_object(doc)) {
+    if (key == "error") {
+      if (!value.is_null()) return std::nullopt;
+    } else if (key == "id") {
+      if (!(id = value.is_string())) return std::nullopt;
+    } else if (key == "model") {
+      if (!(model = value.is_string())) return std::nullopt;
+    } else if (key == "object") {
+      std::string_view o;
+      if (!(object = value.get(o) == simdjson::SUCCESS && o == "chat.completion")) return std::nullopt;
+    } else if (key == "created") {
+      if (!(created = is_integer(value))) return std::nullopt;
+    } else if (key == "choices") {
+      if (!value.is_array()) return std::nullopt;
+      for (element c : as_array(value)) {
+        if (!c.is_object()) return std::nullopt;
+        bool index = false, role = false, finish = false;
+        for (auto [ck, cv] : as_object(c)) {
+          if (ck == "index") {
+            index = is_integer(cv);
+          } else if (ck == "finish_reason") {
+            finish = cv.is_string() || cv.is_null();
+            if (finish && choices == 0 && cv.is_string())
+              r.finish_reason = std::string(cv.get_string().value_unsafe());
+          } else if (ck == "message" && cv.is_object()) {
+            for (auto [mk, mv] : as_object(cv))
+              if (mk == "role") role = mv.is_string();
+          }
+        }
+        if (!index || !role || !finish) return std::nullopt;
+        ++choices;
+      }
+    } else if (key == "usage") {
+      if (!(have_usage = value.is_object())) return std::nullopt;
+      for (auto [uk, uv] : as_object(value)) {
+        if (uk == "prompt_tokens" && uv.get(prompt) != simdjson::SUCCESS) return std::nullopt;
+        if (uk == "completion_tokens" && uv.get(completion) != simdjson::SUCCESS) return std::nullopt;
+      }
+    }
   }
-  if (n == 0) return std::nullopt;
-  int64_t prompt = 0, completion = 0;
-  if (doc["usage"].get(usage) != simdjson::SUCCESS || !usage.is_object() ||
-      usage["prompt_tokens"].get(prompt) != simdjson::SUCCESS ||
-      usage["completion_tokens"].get(completion) != simdjson::SUCCESS || prompt < 0 || completion < 0)
+  if (!id || !model || !object || !created || choices == 0 || !have_usage || prompt < 0 ||
+      completion < 0)
     return std::nullopt;
   r.usage = Usage{prompt, completion};
   if (!locate_identity(body, r)) return std::nullopt;

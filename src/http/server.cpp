@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +22,8 @@
 #include "api/openai/json.h"
 
 namespace tiergate::http {
+
+using namespace std::string_view_literals;  // literals of known length: no strlen per piece
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -160,7 +163,7 @@ awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
 
 namespace {
 
-const char* reason_phrase(int status) {
+std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
@@ -185,21 +188,23 @@ const char* reason_phrase(int status) {
 // than the rest of a small response together.
 void Exchange::append_head(std::string& out, int status, std::string_view content_type,
                            const Headers& headers) const {
-  out += request_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += std::to_string(status);
+  out += request_.version() == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
+  char digits[4];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, status);
+  out.append(digits, end);
   out += ' ';
   out += reason_phrase(status);
-  out += "\r\nServer: tiergate\r\nContent-Type: ";
+  out += "\r\nServer: tiergate\r\nContent-Type: "sv;
   out += content_type;
-  out += "\r\n";
+  out += "\r\n"sv;
   for (const auto& [k, v] : headers) {
     out += k;
-    out += ": ";
+    out += ": "sv;
     out += v;
-    out += "\r\n";
+    out += "\r\n"sv;
   }
-  if (!keep_alive_) out += "Connection: close\r\n";
-  else if (request_.version() == 10) out += "Connection: keep-alive\r\n";
+  if (!keep_alive_) out += "Connection: close\r\n"sv;
+  else if (request_.version() == 10) out += "Connection: keep-alive\r\n"sv;
 }
 
 awaitable<bool> Exchange::respond(int status, std::string body, std::string_view content_type,
@@ -208,9 +213,11 @@ awaitable<bool> Exchange::respond(int status, std::string body, std::string_view
   std::string head;
   head.reserve(256);
   append_head(head, status, content_type, headers);
-  head += "Content-Length: ";
-  head += std::to_string(body.size());
-  head += "\r\n\r\n";
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body.size());
+  head += "Content-Length: "sv;
+  head.append(digits, end);
+  head += "\r\n\r\n"sv;
   state_ = State::kDone;
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
   co_return co_await send(bufs, head.size() + body.size());

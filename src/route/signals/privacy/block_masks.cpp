@@ -38,6 +38,11 @@ BlockMasks sse2_block(const char* p) {
     m.p |= bits(lis('p'));
     m.a |= bits(lis('a'));
     m.s |= bits(lis('s'));
+    m.at |= bits(is('@'));
+    m.slash |= bits(is('/'));
+    m.big_j |= bits(is('J'));
+    m.b |= bits(lis('b'));
+    m.e |= bits(lis('e'));
   }
   return m;
 }
@@ -74,7 +79,13 @@ enum : uint8_t {  // table C
   kKeyRwBit = 64,
   kKeyGapBit = 128,
 };
-enum : uint8_t { kTokenNotHexBit = 1 };  // table D
+enum : uint8_t {  // table D
+  kTokenNotHexBit = 1,
+  kAtBit = 2,
+  kSlashBit = 4,
+  kBigJBit = 8,
+  kBBit = 16,
+};
 
 constexpr bool in(char c, const char* set) {
   for (; *set; ++set)
@@ -119,6 +130,10 @@ constexpr Tables kTables = [] {
     if (in(lower, "rw")) c |= kKeyRwBit;
     if (in(ch, " \t\"'\\")) c |= kKeyGapBit;
     if ((letter && !in(lower, "abcdef")) || in(ch, "_/+")) d |= kTokenNotHexBit;
+    if (ch == '@') d |= kAtBit;
+    if (ch == '/') d |= kSlashBit;
+    if (ch == 'J') d |= kBigJBit;
+    if (lower == 'b') d |= kBBit;
     t.a[i] = a;
     t.b[i] = b;
     t.c[i] = c;
@@ -168,6 +183,11 @@ constexpr Tables kTables = [] {
     m.key_rw = test(c, kKeyRwBit);
     m.key_gap = test(c, kKeyGapBit);
     m.token_not_hex = test(d, kTokenNotHexBit);
+    m.at = test(d, kAtBit);
+    m.slash = test(d, kSlashBit);
+    m.big_j = test(d, kBigJBit);
+    m.b = test(d, kBBit);
+    m.e = m.key_e;
     m.space = test(b, kSpaceBit);
     m.comma = test(b, kCommaBit);
     m.dot_comma = test(b, kDotCommaBit);

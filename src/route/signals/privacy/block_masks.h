@@ -29,6 +29,9 @@ struct BlockMasks {
   // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
   uint64_t key_end;
   uint64_t p, a, s;  // 'p', 'a', 's' in either case: "pass" starts
+  // The literals of the anchored patterns (anchored_patterns.cpp): '@', "://", "eyJ", "bearer".
+  uint64_t at, slash, big_j;  // '@', '/', 'J'
+  uint64_t b, e;              // 'b', 'e' in either case
 
   // For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
   uint64_t letter;     // ASCII letters

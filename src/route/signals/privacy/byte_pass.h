@@ -57,8 +57,12 @@ struct Ctx {
   const RefineOptions& o;
   const std::array<bool, kEntityTypeCount>& enabled;
   std::vector<Finding>& out;
+  std::vector<AnchoredHit>* anchored = nullptr;  // null: the anchored patterns are not looked for
   bool on(T type) const { return enabled[static_cast<size_t>(type)]; }
   void add(T type, size_t b, size_t e) { out.push_back(Finding{type, b, e}); }
+  void hit(AnchoredPattern p, size_t end) {
+    anchored->push_back(AnchoredHit{p, static_cast<uint32_t>(end)});
+  }
 };
 
 // The readers of a street address around the digit run t[i, digits_end) (a house number): each
@@ -70,9 +74,19 @@ void scan_fr_address(Ctx& c, size_t i, size_t digits_end);
 void scan_de_address(Ctx& c, size_t i, size_t digits_end);
 void scan_es_address(Ctx& c, size_t i, size_t digits_end);
 
+// The ends of the anchored patterns (detectors.h: anchored_patterns) whose literal starts at t[i]:
+// every end the engine would report for that start, in increasing order (anchored_patterns.cpp).
+// REQUIRES: c.anchored; t[i] is '@' (e-mail), the ':' of "://" (URL password), the 'e' of "eyJ"
+// (JWT) or the 'b' of "bearer" in any case.
+void email_ends(Ctx& c, size_t i);
+void url_password_end(Ctx& c, size_t i);
+void jwt_end(Ctx& c, size_t i);
+void bearer_end(Ctx& c, size_t i);
+
 // scan_numbers_and_tokens with the block masks of a given SIMD level, for the tests: every level
 // finds the same. REQUIRES: the CPU runs `level`.
 void scan_at_level(SimdLevel level, std::string_view text, const RefineOptions& options,
-                   const std::array<bool, kEntityTypeCount>& enabled, std::vector<Finding>& out);
+                   const std::array<bool, kEntityTypeCount>& enabled, std::vector<Finding>& out,
+                   std::vector<AnchoredHit>* anchored = nullptr);
 
 }  // namespace tiergate::privacy::byte_pass

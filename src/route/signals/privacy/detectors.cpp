@@ -16,9 +16,6 @@ using S = StartFinder;
 constexpr unsigned kCaseless = HS_FLAG_CASELESS;
 
 constexpr PatternSpec kPatterns[] = {
-    // E-mail: from the '@' (the local part is found backwards, StartFinder::kEmail).
-    {R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail, R::kEmail, S::kEmail,
-     true},
     // Secrets with a vendor prefix.
     {R"((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
      R::kToken, S::kToken, false},
@@ -31,15 +28,22 @@ constexpr PatternSpec kPatterns[] = {
     {R"((?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,})", 0, T::kApiKey, R::kToken, S::kToken,
      false},
     {R"(AIza[0-9A-Za-z_\-]{35})", 0, T::kApiKey, R::kToken, S::kToken, false},
+    {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
+     S::kPemBegin, false},
+};
+
+// Matched by the byte pass (anchored_patterns.cpp), in AnchoredPattern order.
+constexpr PatternSpec kAnchored[kAnchoredPatternCount] = {
+    // E-mail: from the '@' (the local part is found backwards, StartFinder::kEmail).
+    {R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})", 0, T::kEmail, R::kEmail, S::kEmail,
+     true},
+    // Assignments: the match ends at the separator; the value follows (spaces skipped). Keys
+    // before '=' and ':' ("password = v", "api_key: v") are read by the byte pass too
+    // (assignment_keys.cpp): their short caseless key words slowed the engine down by half.
+    {R"(://[^\s:/@"'<>]{1,64}:)", 0, T::kPassword, R::kUrlPassword, S::kKey, false},
     // JWT: up to the second dot; the refiner reads the signature segment. (With the segment in
     // the pattern, the engine reported an end at each of its characters.)
     {R"(eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\.)", 0, T::kJwt, R::kJwt, S::kJwt, false},
-    {R"(-----BEGIN[A-Z ]{0,40} PRIVATE KEY(?: BLOCK)?-----)", 0, T::kPrivateKey, R::kPemBlock,
-     S::kPemBegin, false},
-    // Assignments: the match ends at the separator; the value follows (spaces skipped). Keys
-    // before '=' and ':' ("password = v", "api_key: v") are read by the byte pass instead
-    // (assignment_keys.cpp): their short caseless key words slowed the engine down by half.
-    {R"(://[^\s:/@"'<>]{1,64}:)", 0, T::kPassword, R::kUrlPassword, S::kKey, false},
     {R"(bearer[ \t])", kCaseless, T::kApiKey, R::kKeyValue, S::kKey, false},
 };
 
@@ -49,6 +53,8 @@ using namespace refiners;
 
 
 std::span<const PatternSpec> builtin_patterns() { return kPatterns; }
+
+std::span<const PatternSpec, kAnchoredPatternCount> anchored_patterns() { return kAnchored; }
 
 size_t find_start(StartFinder f, std::string_view t, size_t end) {
   size_t s = std::min(end, t.size());

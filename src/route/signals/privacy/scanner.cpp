@@ -58,6 +58,7 @@ struct ThreadState {
   std::vector<int32_t> last;  // per pattern: index in hits of its latest hit, or -1
   std::vector<Candidate> candidates;
   std::vector<Finding> findings;
+  std::vector<AnchoredHit> anchored;
   ~ThreadState() {
     if (scratch) hs_free_scratch(scratch);
   }
@@ -104,23 +105,35 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
 
   std::vector<std::string> regexes;
   std::vector<unsigned> flags;
+  std::vector<unsigned> ids;  // the pattern (index in patterns_) of each regex
   s->enabled_ = config.enabled;
   s->enabled_[static_cast<size_t>(EntityType::kCustom)] = false;  // custom ones are patterns
   for (const PatternSpec& p : builtin_patterns()) {
     if (!config.enabled[static_cast<size_t>(p.type)]) continue;
+    ids.push_back(static_cast<unsigned>(s->patterns_.size()));
     regexes.emplace_back(p.regex);
     flags.push_back(p.flags);
+    s->patterns_.push_back(Pattern{p.type, p.refiner, p.start, p.all_ends, {}});
+  }
+  // Matched by the byte pass, grouped and refined with the engine's hits: patterns, no regex.
+  s->anchored_ids_.fill(kNoPattern);
+  for (size_t k = 0; k < kAnchoredPatternCount; ++k) {
+    const PatternSpec& p = anchored_patterns()[k];
+    if (!config.enabled[static_cast<size_t>(p.type)]) continue;
+    s->anchored_ids_[k] = static_cast<uint32_t>(s->patterns_.size());
     s->patterns_.push_back(Pattern{p.type, p.refiner, p.start, p.all_ends, {}});
   }
   for (const CustomEntity& ce : config.custom_entities) {
     const unsigned f = HS_FLAG_SOM_LEFTMOST | (ce.case_insensitive ? HS_FLAG_CASELESS : 0);
     if (!ce.regex.empty()) {
+      ids.push_back(static_cast<unsigned>(s->patterns_.size()));
       regexes.push_back(ce.regex);
       flags.push_back(f);
       s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine,
                                      false, upper_label(ce.name)});
     }
     for (const std::string& w : ce.words) {
+      ids.push_back(static_cast<unsigned>(s->patterns_.size()));
       regexes.push_back(literal_regex(w));
       flags.push_back(f);
       s->patterns_.push_back(Pattern{EntityType::kCustom, Refiner::kWord, StartFinder::kEngine,
@@ -130,6 +143,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
   for (const Pattern& p : s->patterns_) s->all_ends_.push_back(p.all_ends);
   if (regexes.empty()) {
     // Nothing for the engine (every pattern type disabled): match a byte that text never has.
+    ids.push_back(static_cast<unsigned>(s->patterns_.size()));
     regexes.emplace_back("\\x00\\x01\\x02\\x03\\x04");
     flags.push_back(0);
     s->patterns_.push_back(
@@ -138,11 +152,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
   }
 
   std::vector<const char*> exprs;
-  std::vector<unsigned> ids;
-  for (size_t i = 0; i < regexes.size(); ++i) {
-    exprs.push_back(regexes[i].c_str());
-    ids.push_back(static_cast<unsigned>(i));
-  }
+  for (const std::string& r : regexes) exprs.push_back(r.c_str());
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
                        HS_MODE_BLOCK, nullptr, &s->db_, &err) != HS_SUCCESS) {
@@ -198,6 +208,19 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
     if (rc != HS_SUCCESS)
       return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
 
+    // Numbers, generic tokens, assignments and the anchored patterns' ends: the byte pass.
+    auto& found = ts.findings;
+    found.clear();
+    auto& anchored = ts.anchored;
+    anchored.clear();
+    scan_numbers_and_tokens(text, refine_options_, enabled_, found, &anchored);
+    if (ts.hits.size() + anchored.size() > max_candidates_)
+      return fail(Error::internal("privacy: too many candidates"));
+    for (const AnchoredHit& a : anchored) {
+      const uint32_t id = anchored_ids_[static_cast<size_t>(a.pattern)];
+      if (id != kNoPattern) ts.hits.push_back(Hit{id, 0, a.end});
+    }
+
     // Starts of the built-in patterns come from the text (no SOM in the engine).
     auto& hits = ts.hits;
     for (Hit& h : hits) {
@@ -227,10 +250,6 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
       }
       i = j;
     }
-    // Numbers and generic tokens: the byte pass.
-    auto& found = ts.findings;
-    found.clear();
-    scan_numbers_and_tokens(text, refine_options_, enabled_, found);
     for (const Finding& f : found) cands.push_back(Candidate{f.type, kNoPattern, f.begin, f.end});
     if (cands.empty()) return {};
 

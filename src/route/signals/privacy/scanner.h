@@ -1,9 +1,11 @@
 #pragma once
 // Finds personal data and secrets in text: the literal-anchored patterns (built-in and custom) in
-// one Hyperscan pass, numbers, generic tokens and secret assignments in one byte-class pass
-// (detectors.h: scan_numbers_and_tokens), a refiner per candidate (detectors.h), then overlap resolution. Built
-// once at start-up from the config; immutable and thread-safe afterwards. Each thread that scans
-// gets its own Hyperscan scratch (thread_local, grown on first use with a given Scanner).
+// one Hyperscan pass, numbers, generic tokens, secret assignments and the built-in patterns with
+// common literals (e-mail, JWT, URL password, bearer: detectors.h anchored_patterns) in one
+// byte-class pass (detectors.h: scan_numbers_and_tokens), a refiner per candidate (detectors.h),
+// then overlap resolution. Built once at start-up from the config; immutable and thread-safe
+// afterwards. Each thread that scans gets its own Hyperscan scratch (thread_local, grown on first
+// use with a given Scanner).
 
 #include <hs/hs.h>
 
@@ -59,6 +61,9 @@ class Scanner {
   hs_database_t* db_ = nullptr;
   std::vector<Pattern> patterns_;
   std::vector<bool> all_ends_;  // per pattern, for the match callback
+  // Per AnchoredPattern, its index in patterns_ (UINT32_MAX: its type is disabled). The byte
+  // pass finds those; the engine has no regex for them.
+  std::array<uint32_t, kAnchoredPatternCount> anchored_ids_{};
   RefineOptions refine_options_;
   std::array<bool, kEntityTypeCount> enabled_{};
   size_t max_candidates_ = 1 << 20;

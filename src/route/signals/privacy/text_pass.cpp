@@ -257,13 +257,18 @@ uint64_t run_starts(uint64_t lo, uint64_t hi, size_t len) {
 
 void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineOptions& o,
                               const std::array<bool, kEntityTypeCount>& enabled,
-                              std::vector<Finding>& out) {
-  Ctx c{t, o, enabled, out};
+                              std::vector<Finding>& out, std::vector<AnchoredHit>* anchored) {
+  Ctx c{t, o, enabled, out, anchored};
   const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) || c.on(T::kIpAddress) ||
                        c.on(T::kIban) || c.on(T::kStreetAddress);
   const bool tokens = c.on(T::kHighEntropy);
   const bool ipv6 = c.on(T::kIpAddress);
   const bool passwords = c.on(T::kPassword), api_keys = c.on(T::kApiKey);
+  // The anchored patterns looked for: all ones or zero, so that one expression without a branch
+  // gives the literals of the block.
+  auto all_if = [&](bool on) { return anchored && on ? ~uint64_t{0} : 0; };
+  const uint64_t emails = all_if(c.on(T::kEmail)), url_passwords = all_if(passwords),
+                 jwts = all_if(c.on(T::kJwt)), bearers = all_if(api_keys);
   const size_t n = t.size();
   const size_t min_len = std::min<size_t>(std::max<size_t>(o.entropy_min_length, 1), 64);
   size_t region_done = 0, v6_done = 0, token_done = 0;
@@ -394,6 +399,33 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         if (refiners::password_word_at(t, i, &ob, &oe)) c.add(T::kPassword, ob, oe);
       }
     }
+    {
+      // The literals of the anchored patterns; each reader checks its literal again.
+      const uint64_t slash1 = cur.slash >> 1 | next.slash << 63;
+      const uint64_t slash2 = cur.slash >> 2 | next.slash << 62;
+      const uint64_t big_j2 = cur.big_j >> 2 | next.big_j << 62;
+      const uint64_t e1 = cur.e >> 1 | next.e << 63, a2 = cur.a >> 2 | next.a << 62;
+      uint64_t literals = (cur.at & emails) | (cur.colon & slash1 & slash2 & url_passwords) |
+                          (cur.e & big_j2 & jwts) | (cur.b & e1 & a2 & bearers);
+      while (literals) {
+        const size_t i = pos + static_cast<size_t>(__builtin_ctzll(literals));
+        literals &= literals - 1;
+        switch (t[i]) {
+          case '@':
+            email_ends(c, i);
+            break;
+          case ':':
+            url_password_end(c, i);
+            break;
+          case 'e':
+            if (jwts) jwt_end(c, i);
+            break;
+          default:  // 'b' or 'B'
+            if (bearers) bearer_end(c, i);
+            break;
+        }
+      }
+    }
     if (tokens) {
       // Only where a run starts: a later position of the same run is behind token_done.
       uint64_t long_runs = run_starts(cur.token, next.token, min_len) &
@@ -432,8 +464,8 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
 
 void scan_numbers_and_tokens(std::string_view t, const RefineOptions& o,
                              const std::array<bool, kEntityTypeCount>& enabled,
-                             std::vector<Finding>& out) {
-  byte_pass::scan_at_level(byte_pass::best_simd_level(), t, o, enabled, out);
+                             std::vector<Finding>& out, std::vector<AnchoredHit>* anchored) {
+  byte_pass::scan_at_level(byte_pass::best_simd_level(), t, o, enabled, out, anchored);
 }
 
 }  // namespace tiergate::privacy

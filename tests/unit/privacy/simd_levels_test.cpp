@@ -14,6 +14,7 @@
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/corpus.h"
 #include "route/signals/privacy/privacy_config.h"
+#include "route/signals/privacy/refiners.h"
 
 namespace tiergate::privacy {
 namespace {
@@ -185,6 +186,33 @@ TEST(PrivacySimdLevels, PlantedValuesAtEveryOffset) {
     }
   for (int i = 0; i < 300; ++i)
     if (!same_at_every_level(gen.benign().text)) return;
+}
+
+// The phone context-word search (phone_words.cpp) at every level against the byte loop of
+// has_context_word, on windows of texts made of the words, their first letters, case variants,
+// escaped newlines and other letters, from the start of the text to its end.
+TEST(PrivacySimdLevels, PhoneWordsInEveryWindow) {
+  static const std::vector<std::string> kPieces = {
+      " ",  " ",   "\\n", "\\t", "\\r", "\\", "\n", "x",  "ab", "n",    "t",     "r",
+      "-",  ":",   "(",   "\xc3\xa9", "1",  "ph", "PH", "Ph",  "te", "cell", "CaLl",  "fax",
+      "whatsapp", "sms", "text", "tel", "telephone", "Telefon", "contact", "reach", "dial",
+      "hotline", "landline", "my number", "my  number", "numero", "mobile", "phone", "phones",
+      "iphone", "tele", "mo", "co", "no", "hu", "la", "wh", "sm", "di", "ho", "re", "ca", "fa"};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 3000; ++i) {
+    std::string t;
+    const size_t length = 1 + rng() % 200;
+    while (t.size() < length) t += kPieces[rng() % kPieces.size()];
+    for (int w = 0; w < 8; ++w) {
+      const size_t from = rng() % (t.size() + 1), to = from + rng() % 140;
+      const bool expected = has_context_word(t, from, to, refiners::phone_words());
+      for (SimdLevel level : wider_levels()) {
+        ASSERT_EQ(refiners::has_phone_word_at_level(level, t, from, to), expected)
+            << "level " << static_cast<int>(level) << " window " << from << ".." << to
+            << " of: " << t;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -13,10 +13,6 @@ using R = Refiner;
 
 namespace {
 
-constexpr std::string_view kPhoneWords[] = {
-    "phone",    "tel",      "telephone", "mobile",  "cell",   "call", "fax",
-    "whatsapp", "sms",      "text",      "contact", "reach",  "dial", "ph",
-    "hotline",  "landline", "my number", "numero",  "telefon"};
 constexpr std::string_view kCardWords[] = {"card",    "visa",   "mastercard", "amex", "discover",
                                            "credit",  "debit",  "cc",         "pan",  "payment",
                                            "pay",     "charge", "billing",    "exp",  "expiry",
@@ -109,7 +105,7 @@ bool refine_phone_at(std::string_view t, size_t b, size_t e, PhoneContext* regio
   const size_t from = b > 40 ? b - 40 : 0;
   if (digits > 13) return false;
   if (region != nullptr && !region->possible(t)) return false;
-  return has_context_word(t, from, b, kPhoneWords);
+  return has_phone_word(t, from, b);
 }
 
 // A bare number that is an operand: "x = N", "2^52 = N", "N * 3". An assignment to a named
@@ -154,7 +150,7 @@ namespace {
 }  // namespace
 
 bool PhoneContext::possible(std::string_view t) {
-  if (state < 0) state = has_context_word(t, from, to, kPhoneWords) ? 1 : 0;
+  if (state < 0) state = has_phone_word(t, from, to) ? 1 : 0;
   return state == 1;
 }
 

@@ -5,8 +5,10 @@
 // checks the candidate text[b, e) and returns false when it is not an entity; those that move the
 // span say so. Internal to the privacy folder; pure, no allocation, any thread.
 
+#include <span>
 #include <string_view>
 
+#include "route/signals/privacy/block_masks.h"
 #include "route/signals/privacy/detectors.h"
 #include "route/signals/privacy/validators.h"
 
@@ -47,6 +49,14 @@ struct PhoneContext {
   int state = -1;  // -1 not searched yet, 0 no, 1 yes
   bool possible(std::string_view t);
 };
+
+// Whether a phone context word ("call", "phone", "tel" ...) lies in t[from, to): has_context_word
+// over the phone words, with AVX-512 where the CPU has it (phone_words.cpp). The level is for
+// the tests: every level answers the same. REQUIRES: the CPU runs `level`.
+bool has_phone_word(std::string_view t, size_t from, size_t to);
+bool has_phone_word_at_level(byte_pass::SimdLevel level, std::string_view t, size_t from,
+                             size_t to);
+std::span<const std::string_view> phone_words();
 
 // Numbers. refine_phone and refine_card may move the start to a later group (*ob). With `region`,
 // a number that needs a context word is rejected at once when the region has none.

@@ -260,6 +260,21 @@ bool escaped_at(std::string_view t, size_t i) {
   return run % 2 == 1;
 }
 
+bool context_word_at(std::string_view text, size_t i, size_t to,
+                     std::span<const std::string_view> words) {
+  const char c = upper(text[i]);
+  if (!(is_alpha(c) || c == '#')) return false;
+  if (is_alpha(char_before(text, i))) return false;
+  for (std::string_view w : words) {
+    if (upper(w[0]) != c || i + w.size() > to) continue;
+    size_t k = 1;
+    while (k < w.size() && upper(text[i + k]) == upper(w[k])) ++k;
+    if (k != w.size()) continue;
+    if (i + w.size() >= text.size() || !is_alpha(text[i + w.size()])) return true;
+  }
+  return false;
+}
+
 bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words) {
   to = std::min(to, text.size());
@@ -271,16 +286,8 @@ bool has_context_word(std::string_view text, size_t from, size_t to,
   for (size_t i = from; i < to; ++i) {
     const char c = upper(text[i]);
     // Only where a word starts.
-    if (!(((firsts >> (static_cast<unsigned char>(c) & 63)) & 1) && (is_alpha(c) || c == '#')))
-      continue;
-    if (is_alpha(char_before(text, i))) continue;
-    for (std::string_view w : words) {
-      if (upper(w[0]) != c || i + w.size() > to) continue;
-      size_t k = 1;
-      while (k < w.size() && upper(text[i + k]) == upper(w[k])) ++k;
-      if (k != w.size()) continue;
-      if (i + w.size() >= text.size() || !is_alpha(text[i + w.size()])) return true;
-    }
+    if (!((firsts >> (static_cast<unsigned char>(c) & 63)) & 1)) continue;
+    if (context_word_at(text, i, to, words)) return true;
   }
   return false;
 }

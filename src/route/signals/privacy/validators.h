@@ -38,6 +38,10 @@ bool jwt_header_valid(std::string_view header_segment);
 // be glued to letters on either side. For context checks ("call", "ssn", "card").
 bool has_context_word(std::string_view text, size_t from, size_t to,
                       std::span<const std::string_view> words);
+// Whether has_context_word finds one of `words` starting at text[i] (not glued to letters, ending
+// by `to`). REQUIRES: i < to <= text.size().
+bool context_word_at(std::string_view text, size_t i, size_t to,
+                     std::span<const std::string_view> words);
 
 // True when the backslash at t[i] escapes the next character (an odd run of backslashes ends
 // at i).

@@ -4,6 +4,7 @@
 // look-around), so the scanner's grouping and refiners see the same hits as before.
 
 #include <algorithm>
+#include <array>
 
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/refiners.h"
@@ -39,12 +40,16 @@ void email_ends(Ctx& c, size_t i) {
 // past the run (\s: \t \n \v \f \r and space).
 void url_password_end(Ctx& c, size_t i) {
   const std::string_view t = c.t;
+  static constexpr std::array<bool, 256> kUser = [] {
+    std::array<bool, 256> a{};
+    for (int ch = 0; ch < 256; ++ch)
+      a[ch] = !(ch >= '\t' && ch <= '\r') &&
+              std::string_view(" :/@\"'<>").find(static_cast<char>(ch)) == std::string_view::npos;
+    return a;
+  }();
   const size_t from = i + 3, limit = std::min(t.size(), from + 64);
   size_t j = from;
-  for (; j < limit; ++j) {
-    const char ch = t[j];
-    if ((ch >= '\t' && ch <= '\r') || refiners::is_one_of(ch, " :/@\"'<>")) break;
-  }
+  while (j < limit && kUser[static_cast<unsigned char>(t[j])]) ++j;
   if (j > from && j < t.size() && t[j] == ':') c.hit(AnchoredPattern::kUrlPassword, j + 1);
 }
 

@@ -272,9 +272,14 @@ int common_pair_percent(std::string_view s);
 // snake_case / kebab-case / path made of words: case-consistent segments (lower, UPPER or
 // Capitalised letters, maybe a short number) whose letter pairs are mostly common English.
 bool word_segments(std::string_view s) {
+  static constexpr std::array<bool, 256> kSeparator = [] {
+    std::array<bool, 256> a{};
+    for (char c : std::string_view("_-/+=")) a[static_cast<unsigned char>(c)] = true;
+    return a;
+  }();
   size_t segments = 0, start = 0;
   for (size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size() && !is_one_of(s[i], "_-/+=")) continue;
+    if (i < s.size() && !kSeparator[static_cast<unsigned char>(s[i])]) continue;
     std::string_view seg = s.substr(start, i - start);
     start = i + 1;
     if (seg.empty()) continue;
@@ -304,7 +309,7 @@ bool common_bigram(char a, char b) {
       "un", "lo", "wa", "ge", "ie", "wh", "ee", "wi", "em", "ad", "ol", "rt", "po", "we", "na",
       "ul", "ni", "ts", "mo", "ow", "pa", "im", "mi", "ai", "sh", "ir", "su", "id", "os", "iv",
       "ia", "am", "fi", "ci", "vi", "pl", "ig", "tu", "ev", "ld", "ry", "mp", "fe", "bl", "ab"};
-  static const auto table = [] {
+  static constexpr std::array<bool, 26 * 26> table = [] {
     std::array<bool, 26 * 26> t{};
     for (auto p : kPairs) t[(p[0] - 'a') * 26 + (p[1] - 'a')] = true;
     return t;
@@ -327,15 +332,12 @@ int common_pair_percent(std::string_view s) {
 // -> get, X), and most letter pairs inside those words are among the 120 most common in English.
 // About one in six pairs of random letters is; about three in four of identifiers' are (threshold:
 // 60%).
-bool wordy(std::string_view s) {
+// `has_lower`: s has a letter a-z.
+bool wordy(std::string_view s, bool has_lower) {
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-  bool has_lower = false;
-  for (char c : s) has_lower = has_lower || (c >= 'a' && c <= 'z');
   size_t in_words = 0, pairs = 0, common = 0, start = 0;
-  bool in_word = false;
+  bool in_word = false, all_caps = true;  // all_caps: the word so far
   auto close = [&](size_t end) {
-    bool all_caps = true;
-    for (size_t k = start; k < end; ++k) all_caps = all_caps && upper(s[k]);
     // Next to lower case, a capital run longer than an acronym (HTTP, JSON) is not a word.
     const bool acronym_ok = !(all_caps && has_lower && end - start > 4);
     if (in_word && end - start >= 3 && acronym_ok) {
@@ -359,7 +361,9 @@ bool wordy(std::string_view s) {
     if (!in_word) {
       in_word = true;
       start = i;
+      all_caps = true;
     }
+    all_caps = all_caps && upper(s[i]);
   }
   close(s.size());
   return in_words * 3 >= s.size() * 2 && pairs >= 4 && common * 100 >= pairs * 60;
@@ -379,8 +383,9 @@ bool after_secret_key(std::string_view t, size_t b) {
   size_t start = end;
   while (start > 0 && end - start < 48 && (is_alnum(t[start - 1]) || is_one_of(t[start - 1], "-_.")))
     --start;
-  std::string key(t.substr(start, end - start));
-  for (auto& c : key) c = lower(c);
+  std::array<char, 48> buf;
+  for (size_t k = start; k < end; ++k) buf[k - start] = lower(t[k]);
+  const std::string_view key(buf.data(), end - start);
   static constexpr std::string_view kWords[] = {"signature", "token",  "secret", "apikey",
                                                 "api_key",   "api-key", "auth",   "session",
                                                 "credential", "passw",  "bearer", "cookie"};
@@ -418,7 +423,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
   if (word_segments(s)) return false;
-  if (wordy(s)) return false;
+  if (wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }

@@ -199,10 +199,19 @@ double shannon_entropy(std::string_view text) {
     for (int c = 1; c < 256; ++c) t[c] = c * std::log2(static_cast<double>(c));
     return t;
   }();
-  std::array<uint32_t, 256> freq{};
+  // Counts only over the range of byte values present (a token's are 43..122 of 256), summed in
+  // the same order as over all 256.
+  unsigned lo = 255, hi = 0;
+  for (unsigned char c : text) {
+    lo = std::min<unsigned>(lo, c);
+    hi = std::max<unsigned>(hi, c);
+  }
+  std::array<uint32_t, 256> freq;
+  std::fill(freq.begin() + lo, freq.begin() + hi + 1, 0u);
   for (unsigned char c : text) ++freq[c];
   double sum = 0;
-  for (uint32_t f : freq) {
+  for (unsigned v = lo; v <= hi; ++v) {
+    const uint32_t f = freq[v];
     if (f == 0) continue;
     sum += f < 256 ? kCLogC[f] : f * std::log2(static_cast<double>(f));
   }

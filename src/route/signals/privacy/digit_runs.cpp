@@ -24,11 +24,22 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
   return _pdep_u64(_pext_u64(marks, after), starts);
 }
 
+// Whether the 32 bytes from bit `off` of a block hold 7+ digits or 3+ dots (digit_runs.h), from
+// the masks of the block and the next.
+[[gnu::target("popcnt")]] bool dense_window(const BlockMasks& cur, const BlockMasks& next,
+                                            int off) {
+  auto window = [&](uint64_t lo, uint64_t hi) {
+    return static_cast<uint32_t>((static_cast<unsigned __int128>(hi) << 64 | lo) >> off);
+  };
+  return __builtin_popcount(window(cur.digit, next.digit)) >= 7 ||
+         __builtin_popcount(window(cur.dot, next.dot)) >= 3;
+}
+
 }  // namespace
 
 // BMI2 for pext/pdep: they carry a mark from the byte after each run to the run's first digit
-// (the k-th run end to the k-th run start). Every CPU with AVX-512 has it.
-[[gnu::target("bmi2")]] DigitRunVisits digit_run_visits(const BlockMasks& cur,
+// (the k-th run end to the k-th run start). Every CPU with AVX-512 has it, and POPCNT.
+[[gnu::target("bmi2,popcnt")]] DigitRunVisits digit_run_visits(const BlockMasks& cur,
                                                         const BlockMasks& next, uint64_t starts,
                                                         DigitRunCarry& carry) {
   const uint64_t cw = capital_words(cur, carry.capital_word >> 63);
@@ -69,7 +80,12 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
   seven &= seven >> 3;  // 7
   const uint64_t region =
       (starts & static_cast<uint64_t>(seven)) | to_starts(goes_on, after, starts);
-  return DigitRunVisits{visit, region & ~visit};
+  uint64_t dense = 0;
+  for (uint64_t r = region & ~visit; r != 0; r &= r - 1) {
+    const int off = __builtin_ctzll(r);
+    if (dense_window(cur, next, off)) dense |= uint64_t{1} << off;
+  }
+  return DigitRunVisits{visit, dense};
 }
 
 }  // namespace tiergate::privacy::byte_pass

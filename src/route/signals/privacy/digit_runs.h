@@ -28,25 +28,12 @@
 
 namespace tiergate::privacy::byte_pass {
 
-// The first digits of the block's digit runs that need a visit: `visit` always, `if_dense` when
-// dense_window holds there too.
+// The first digits of the block's digit runs that need a visit: `visit` for an IBAN, a street or
+// the run that reaches the block's end, `region` for the region walk alone (those with 7+ digits
+// or 3+ dots in the 32 bytes from the run, counted by popcnt for each such run).
 struct DigitRunVisits {
-  uint64_t visit = 0, if_dense = 0;
+  uint64_t visit = 0, region = 0;
 };
-
-// Whether the 32 bytes from bit `off` of a block hold 7+ digits or 3+ dots (see above), from the
-// masks of the block and the next.
-inline bool dense_window(const BlockMasks& cur, const BlockMasks& next, size_t off) {
-  auto window = [&](uint64_t lo, uint64_t hi) {
-    return static_cast<uint32_t>((static_cast<unsigned __int128>(hi) << 64 | lo) >> off);
-  };
-  // Without -mpopcnt, __builtin_popcount is a library call: clear the lowest set bits instead.
-  auto at_least = [](uint32_t bits, int k) {
-    for (int i = 1; i < k; ++i) bits &= bits - 1;
-    return bits != 0;
-  };
-  return at_least(window(cur.digit, next.digit), 7) || at_least(window(cur.dot, next.dot), 3);
-}
 
 // The previous block's masks that the conditions read across the block boundary.
 struct DigitRunCarry {
@@ -55,7 +42,8 @@ struct DigitRunCarry {
 
 // The runs starting at `starts` (first digits, in this block) that need a visit; the last run
 // of the block is visited when it reaches the block's end. Updates `carry` for the next block.
-// REQUIRES: the masks were computed at a level with has_filter_masks() (which implies BMI2).
+// REQUIRES: the masks were computed at a level with has_filter_masks() (which implies BMI2 and
+// POPCNT).
 DigitRunVisits digit_run_visits(const BlockMasks& cur, const BlockMasks& next, uint64_t starts,
                                 DigitRunCarry& carry);
 

@@ -21,8 +21,17 @@ constexpr std::string_view kUsSuffixes[] = {
     "sq",      "loop", "trail",   "trl",   "crescent", "cres",    "close",   "alley",     "plaza",
     "row",     "mews", "gardens", "grove", "hill",     "broadway"};
 
+// The first letters of the suffixes, one bit per letter a-z.
+constexpr uint32_t kUsSuffixFirsts = [] {
+  uint32_t bits = 0;
+  for (std::string_view s : kUsSuffixes) bits |= uint32_t{1} << (s[0] - 'a');
+  return bits;
+}();
+
 // Length of a street suffix word at t[i] (followed by a non-letter), or 0.
 size_t suffix_at(std::string_view t, size_t i) {
+  // Most words start with a letter no suffix starts with: one bit test, not 42 compares.
+  if (i >= t.size() || !letter(t, i) || !(kUsSuffixFirsts >> (low(t[i]) - 'a') & 1)) return 0;
   for (auto s : kUsSuffixes)
     if (istarts(t, i, s) && !letter(t, i + s.size())) return s.size();
   return 0;
@@ -40,7 +49,8 @@ size_t street_word(std::string_view t, size_t i) {
   size_t k = i;
   while (k < t.size() && k - i < 3 && digit(t, k)) ++k;
   if (k == i) return 0;
-  for (std::string_view o : {"st", "nd", "rd", "th"})
+  static constexpr std::string_view kOrdinals[] = {"st", "nd", "rd", "th"};
+  for (std::string_view o : kOrdinals)
     if (istarts(t, k, o) && !letter(t, k + 2)) return k + 2 - i;
   return 0;
 }

@@ -346,16 +346,14 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     if (numbers) {
       // With the filter masks, only the runs some detector can act on are visited (digit_runs.h).
       const uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
-      uint64_t visit = starts, if_dense = 0;
+      uint64_t visit = starts;
       if (has_filter_masks(level)) {
         const DigitRunVisits v = digit_run_visits(cur, next, starts, run_carry);
-        visit = v.visit | v.if_dense;
-        if_dense = v.if_dense;
+        visit = v.visit | v.region;
       }
       while (visit) {
         const size_t off = static_cast<size_t>(__builtin_ctzll(visit));
         visit &= visit - 1;
-        if ((if_dense >> off & 1) && !dense_window(cur, next, off)) continue;
         // The run's end from the masks when it ends in this block or the next.
         const unsigned __int128 digits =
             (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off;

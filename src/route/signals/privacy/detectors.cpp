@@ -94,7 +94,8 @@ size_t find_start(StartFinder f, std::string_view t, size_t end) {
       return h == std::string_view::npos ? end : from + h;
     }
     case S::kKey: {
-      while (s > 0 && end - s < 16 && is_one_of(t[s - 1], " \t:=>\"'\\-")) --s;
+      static constexpr ByteSet kKeyGap(" \t:=>\"'\\-");
+      while (s > 0 && end - s < 16 && kKeyGap.has(t[s - 1])) --s;
       while (s > 0 && end - s < 64 && (is_alpha(t[s - 1]) || t[s - 1] == '_') &&
              char_before(t, s) == t[s - 1])  // stop at the n of an escaped newline
         --s;

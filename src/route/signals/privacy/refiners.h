@@ -5,6 +5,8 @@
 // checks the candidate text[b, e) and returns false when it is not an entity; those that move the
 // span say so. Internal to the privacy folder; pure, no allocation, any thread.
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -32,6 +34,19 @@ template <size_t N>
   for (size_t i = 0; i + 1 < N; ++i) hit |= c == set[i];
   return hit && c != '\0';
 }
+// A set of bytes built at compile time from a literal (no '\0'): one bit test per byte where a
+// loop reads a long set at every byte of a value (the assignment and token refiners).
+class ByteSet {
+ public:
+  consteval explicit ByteSet(std::string_view chars) {
+    for (char c : chars) bits_[byte(c) >> 6] |= uint64_t{1} << (byte(c) & 63);
+  }
+  bool has(char c) const { return bits_[byte(c) >> 6] >> (byte(c) & 63) & 1; }
+
+ private:
+  static constexpr unsigned byte(char c) { return static_cast<unsigned char>(c); }
+  std::array<uint64_t, 4> bits_{};
+};
 inline bool is_token_char(char c) { return is_alnum(c) || c == '_' || c == '-'; }
 inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 inline bool iequals(std::string_view a, std::string_view b) {

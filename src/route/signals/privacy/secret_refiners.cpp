@@ -109,6 +109,12 @@ void refine_pem(std::string_view t, size_t b, size_t e, size_t* out_end) {
 
 namespace {
 
+constexpr ByteSet kBareValueEnd(" \t\r\n,;&\"'<>)]}\\");
+constexpr ByteSet kMask("*xX.#-_\xe2\x80\xa2");  // and the bytes of U+2022 (bullet)
+constexpr ByteSet kCodeOpen("([{$");
+constexpr ByteSet kWordEnd(" \t\r\n\"'<>");
+constexpr ByteSet kUrlPasswordEnd("@/ \t\r\n\"'<>");
+
 // The value of an assignment starting at `v`: quoted plainly ("x"), quoted inside a JSON string
 // (\"x\"), inside JSON inside JSON (\\\"x\\\"), or bare. Sets [*vb, *ve).
 void assignment_value(std::string_view t, size_t v, size_t* vb, size_t* ve) {
@@ -134,7 +140,7 @@ void assignment_value(std::string_view t, size_t v, size_t* vb, size_t* ve) {
     return;
   }
   *vb = i;
-  while (i < t.size() && !is_one_of(t[i], " \t\r\n,;&\"'<>)]}\\")) ++i;
+  while (i < t.size() && !kBareValueEnd.has(t[i])) ++i;
   while (i > *vb && is_one_of(t[i - 1], ".:?")) --i;
   *ve = i;
 }
@@ -146,7 +152,7 @@ bool placeholder_like(std::string_view v) {
       v.starts_with("os.environ") || v.starts_with("env:") || v.starts_with("$"))
     return true;
   bool all_mask = true;
-  for (char ch : v) all_mask = all_mask && is_one_of(ch, "*xX.#-_•");
+  for (char ch : v) all_mask = all_mask && kMask.has(ch);
   if (all_mask) return true;
   constexpr std::string_view kStop[] = {
       "null",         "none",          "nil",          "true",        "false",
@@ -173,7 +179,7 @@ bool code_like(std::string_view v) {
     if (iequals(v, k)) return true;
   bool letters_only = true, has_dot = false, lower = false, upper = false;
   for (char ch : v) {
-    if (is_one_of(ch, "([{$")) return true;
+    if (kCodeOpen.has(ch)) return true;
     if (ch == '.')
       has_dot = true;
     else if (!is_alpha(ch) && ch != '_')
@@ -238,7 +244,7 @@ bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t
       // Prose: "my password is Summer2024!" but not "the password is incorrect".
       if (quoted) break;
       size_t i = vb;
-      while (i < t.size() && !is_one_of(t[i], " \t\r\n\"'<>")) ++i;
+      while (i < t.size() && !kWordEnd.has(t[i])) ++i;
       while (i > vb && is_one_of(t[i - 1], ".,;:?)")) --i;
       ve = i;
       v = t.substr(vb, ve - vb);
@@ -255,7 +261,7 @@ bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t
 
 bool refine_url_password(std::string_view t, size_t e, size_t* ob, size_t* oe) {
   size_t i = e;
-  while (i < t.size() && i - e < 128 && !is_one_of(t[i], "@/ \t\r\n\"'<>")) ++i;
+  while (i < t.size() && i - e < 128 && !kUrlPasswordEnd.has(t[i])) ++i;
   if (at(t, i) != '@' || i == e) return false;
   std::string_view v = t.substr(e, i - e);
   if (placeholder_like(v)) return false;

@@ -88,4 +88,26 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
   return DigitRunVisits{visit, dense};
 }
 
+[[gnu::target("popcnt")]] RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next,
+                                                   size_t off, size_t len) {
+  auto window = [&](uint64_t lo, uint64_t hi) {
+    const uint64_t keep = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(hi) << 64 | lo) >> off) & keep;
+  };
+  const uint64_t digits = window(cur.digit, next.digit);
+  uint64_t starts = digits & ~(digits << 1);  // byte 0 is a run's first digit
+  uint64_t ends = digits & ~(digits >> 1);
+  RegionShape r;
+  r.digits = static_cast<size_t>(__builtin_popcountll(digits));
+  r.dots = static_cast<size_t>(__builtin_popcountll(window(cur.dot, next.dot)));
+  r.groups = static_cast<size_t>(__builtin_popcountll(starts));
+  r.group_ends = ends;
+  for (size_t g = 0; g < 3 && starts != 0; ++g) {
+    r.sizes[g] = static_cast<uint8_t>(__builtin_ctzll(ends) - __builtin_ctzll(starts) + 1);
+    starts &= starts - 1;
+    ends &= ends - 1;
+  }
+  return r;
+}
+
 }  // namespace tiergate::privacy::byte_pass

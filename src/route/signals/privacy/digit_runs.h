@@ -21,6 +21,7 @@
 // Each condition is a superset of the first tests of the code it stands for: a skipped run is
 // one the visit would have left alone (tests/unit/privacy/simd_levels_test.cpp).
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -46,5 +47,17 @@ struct DigitRunCarry {
 // POPCNT).
 DigitRunVisits digit_run_visits(const BlockMasks& cur, const BlockMasks& next, uint64_t starts,
                                 DigitRunCarry& carry);
+
+// The digits of a numeric region that the region walk (text_pass.cpp) counts, told from the masks
+// for a region of `len` (1..64) bytes from bit `off` of a block, whose first byte is the first
+// digit of a run: the digits and dots in it, its digit groups, the sizes of the first three
+// groups, and the bytes that end a group (bit k: byte k of the region is a group's last digit).
+struct RegionShape {
+  size_t digits = 0, dots = 0, groups = 0;
+  std::array<uint8_t, 3> sizes{};
+  uint64_t group_ends = 0;
+};
+// REQUIRES: masks computed at a level with has_filter_masks() (POPCNT); off < 64, 1 <= len <= 64.
+RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next, size_t off, size_t len);
 
 }  // namespace tiergate::privacy::byte_pass

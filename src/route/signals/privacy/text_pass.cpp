@@ -274,7 +274,9 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
   size_t region_done = 0, v6_done = 0, token_done = 0;
 
   // One digit run starting at d: IBAN, addresses, and the numeric region it begins.
-  auto on_digit_run = [&](size_t d, size_t de) {
+  // `cur`, `next`: the masks of the block at `pos` that holds d, and of the next.
+  auto on_digit_run = [&](size_t d, size_t de, const BlockMasks& cur, const BlockMasks& next,
+                          size_t pos) {
     if (c.on(T::kIban) && d >= 2 && letter(t, d - 1)) scan_iban(c, d);
     if (c.on(T::kStreetAddress) && de - d <= 5) {
       // The first tests of the four readers, shared: after the number a street word may follow
@@ -307,14 +309,25 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       RegionGroups g;
       size_t dots = 0, groups = 0;
       std::array<uint8_t, 3> sizes{};
-      for (size_t k = d; k < re; ++k) {
-        if (digit(t, k)) {
-          if (!digit(t, k - 1)) ++groups;
-          if (groups <= 3) ++sizes[groups - 1];
-          ++g.digits;
-          if ((k + 1 == re || !digit(t, k + 1)) && g.n < g.ends.size()) g.ends[g.n++] = k + 1;
+      if (has_filter_masks(level) && re - d <= 64) {
+        // From the masks (most regions): the same counts without a branch per byte.
+        const RegionShape r = region_shape(cur, next, d - pos, re - d);
+        g.digits = r.digits;
+        dots = r.dots;
+        groups = r.groups;
+        sizes = r.sizes;
+        for (uint64_t ends = r.group_ends; ends != 0; ends &= ends - 1)
+          g.ends[g.n++] = d + static_cast<size_t>(__builtin_ctzll(ends)) + 1;
+      } else {
+        for (size_t k = d; k < re; ++k) {
+          if (digit(t, k)) {
+            if (!digit(t, k - 1)) ++groups;
+            if (groups <= 3) ++sizes[groups - 1];
+            ++g.digits;
+            if ((k + 1 == re || !digit(t, k + 1)) && g.n < g.ends.size()) g.ends[g.n++] = k + 1;
+          }
+          dots += t[k] == '.';
         }
-        dots += t[k] == '.';
       }
       const bool date = rb == d && g.digits == 8 && groups == 3 &&
                         ((sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4));
@@ -364,7 +377,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         } else {
           while (de < n && digit(t, de)) ++de;
         }
-        on_digit_run(pos + off, std::min(de, n));
+        on_digit_run(pos + off, std::min(de, n), cur, next, pos);
       }
     }
     if (ipv6) {

@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <functional>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "route/signals/privacy/block_masks.h"
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/corpus.h"
 #include "route/signals/privacy/privacy_config.h"
@@ -186,6 +189,89 @@ TEST(PrivacySimdLevels, PlantedValuesAtEveryOffset) {
     }
   for (int i = 0; i < 300; ++i)
     if (!same_at_every_level(gen.benign().text)) return;
+}
+
+// Every mask of every level against the definition of its class, on blocks of random bytes (all
+// 256 values) and of text-like bytes. The AVX-512 classifier writes eight masks at a time from a
+// bit transpose (block_masks.cpp), so a mask out of place shows here first.
+TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
+  using byte_pass::BlockMasks;
+  auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  auto letter = [](unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  auto digit = [](unsigned char c) { return c >= '0' && c <= '9'; };
+  auto in = [](unsigned char c, std::string_view set) {
+    return c != 0 && set.find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  auto in_lower = [&](unsigned char c, std::string_view set) {
+    return letter(c) && in(static_cast<unsigned char>(lower(c)), set);
+  };
+  struct Class {
+    const char* name;
+    uint64_t BlockMasks::*mask;
+    bool base;  // computed at every level
+    std::function<bool(unsigned char)> has;
+  };
+  const std::vector<Class> classes = {
+      {"digit", &BlockMasks::digit, true, digit},
+      {"token", &BlockMasks::token, true,
+       [&](unsigned char c) { return letter(c) || digit(c) || in(c, "+/_-"); }},
+      {"key_end", &BlockMasks::key_end, true,
+       [&](unsigned char c) { return in_lower(c, "sdenty") || in(c, " \t\"'"); }},
+      {"colon", &BlockMasks::colon, true, [&](unsigned char c) { return c == ':'; }},
+      {"equals", &BlockMasks::equals, true, [&](unsigned char c) { return c == '='; }},
+      {"p", &BlockMasks::p, true, [&](unsigned char c) { return in_lower(c, "p"); }},
+      {"a", &BlockMasks::a, true, [&](unsigned char c) { return in_lower(c, "a"); }},
+      {"s", &BlockMasks::s, true, [&](unsigned char c) { return in_lower(c, "s"); }},
+      {"at", &BlockMasks::at, true, [&](unsigned char c) { return c == '@'; }},
+      {"slash", &BlockMasks::slash, true, [&](unsigned char c) { return c == '/'; }},
+      {"big_j", &BlockMasks::big_j, true, [&](unsigned char c) { return c == 'J'; }},
+      {"b", &BlockMasks::b, true, [&](unsigned char c) { return in_lower(c, "b"); }},
+      {"e", &BlockMasks::e, true, [&](unsigned char c) { return in_lower(c, "e"); }},
+      {"letter", &BlockMasks::letter, false, letter},
+      {"word", &BlockMasks::word, false, [&](unsigned char c) { return letter(c) || c >= 0x80; }},
+      {"upper", &BlockMasks::upper, false, [&](unsigned char c) { return c >= 'A' && c <= 'Z'; }},
+      {"cap_digit", &BlockMasks::cap_digit, false,
+       [&](unsigned char c) { return (c >= 'A' && c <= 'Z') || digit(c); }},
+      {"space", &BlockMasks::space, false, [&](unsigned char c) { return c == ' '; }},
+      {"comma", &BlockMasks::comma, false, [&](unsigned char c) { return c == ','; }},
+      {"dot_comma", &BlockMasks::dot_comma, false, [&](unsigned char c) { return in(c, ".,"); }},
+      {"region_sep", &BlockMasks::region_sep, false, [&](unsigned char c) { return in(c, " -.()"); }},
+      {"region_next", &BlockMasks::region_next, false,
+       [&](unsigned char c) { return digit(c) || in(c, "(+ -"); }},
+      {"fr_first", &BlockMasks::fr_first, false, [&](unsigned char c) { return in_lower(c, "rabpciq"); }},
+      {"fr_second", &BlockMasks::fr_second, false,
+       [&](unsigned char c) { return in_lower(c, "uvodlhm"); }},
+      {"dot", &BlockMasks::dot, false, [&](unsigned char c) { return c == '.'; }},
+      {"key_d", &BlockMasks::key_d, false, [&](unsigned char c) { return in_lower(c, "d"); }},
+      {"key_e", &BlockMasks::key_e, false, [&](unsigned char c) { return in_lower(c, "e"); }},
+      {"key_nty", &BlockMasks::key_nty, false, [&](unsigned char c) { return in_lower(c, "nty"); }},
+      {"key_rw", &BlockMasks::key_rw, false, [&](unsigned char c) { return in_lower(c, "rw"); }},
+      {"key_gap", &BlockMasks::key_gap, false, [&](unsigned char c) { return in(c, " \t\"'\\"); }},
+      {"token_not_hex", &BlockMasks::token_not_hex, false,
+       [&](unsigned char c) { return (letter(c) && !in_lower(c, "abcdef")) || in(c, "_/+"); }},
+  };
+  std::mt19937_64 rng(64);
+  const std::string_view text_bytes = "aeiouJbBpPsSdDnNtTyYrRwW09:=@/ .,-()+_\"'\\\t\n\xc3\xa9";
+  std::vector<SimdLevel> levels = wider_levels();
+  levels.push_back(SimdLevel::kSse2);
+  for (int round = 0; round < 2000; ++round) {
+    std::array<char, 64 * 3> bytes;
+    for (char& c : bytes)
+      c = round % 2 == 0 ? static_cast<char>(rng() & 0xff) : text_bytes[rng() % text_bytes.size()];
+    for (SimdLevel level : levels) {
+      std::array<BlockMasks, 3> masks;
+      byte_pass::classify_blocks(level, bytes.data(), masks.size(), masks.data());
+      for (size_t block = 0; block < masks.size(); ++block)
+        for (const Class& cls : classes) {
+          if (!cls.base && !byte_pass::has_filter_masks(level)) continue;
+          uint64_t expected = 0;
+          for (size_t i = 0; i < 64; ++i)
+            if (cls.has(static_cast<unsigned char>(bytes[64 * block + i]))) expected |= uint64_t{1} << i;
+          ASSERT_EQ(masks[block].*cls.mask, expected)
+              << cls.name << " at level " << static_cast<int>(level) << ", block " << block;
+        }
+    }
+  }
 }
 
 // The phone context-word search (phone_words.cpp) at every level against the byte loop of

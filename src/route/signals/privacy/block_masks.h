@@ -20,35 +20,44 @@ SimdLevel best_simd_level();
 
 // Bit i of each mask stands for byte i of the block; bytes past the end of the text are zeros
 // and belong to no class. No member initialisers: the classifier sets every mask, and the
-// buffers of masks are not zeroed first (BlockMasks{} is all empty).
+// buffers of masks are not zeroed first (BlockMasks{} is all empty). The masks come in four
+// groups of eight, one per class table of the AVX-512 classifier, in the order of the classes'
+// bits in the table: it writes each group with one store (block_masks.cpp).
 struct BlockMasks {
-  // Base masks, computed at every level.
-  uint64_t digit, colon, equals;
+  // Group A. Base masks, computed at every level (the whole group).
+  uint64_t digit;
   uint64_t token;  // [A-Za-z0-9+/_-]: generic secrets
   // What may stand right before the separator of a secret assignment (assignment_at): the last
   // letter of a key word (s d e n t y, either case), a space, a tab or a quote.
   uint64_t key_end;
+  uint64_t colon, equals;
   uint64_t p, a, s;  // 'p', 'a', 's' in either case: "pass" starts
-  // The literals of the anchored patterns (anchored_patterns.cpp): '@', "://", "eyJ", "bearer".
-  uint64_t at, slash, big_j;  // '@', '/', 'J'
-  uint64_t b, e;              // 'b', 'e' in either case
 
-  // For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
-  uint64_t letter;     // ASCII letters
-  uint64_t word;       // letters and bytes >= 0x80 (UTF-8 in a street name)
-  uint64_t upper;      // A-Z
-  uint64_t cap_digit;  // A-Z, 0-9: may start a US street name or ordinal
-  uint64_t fr_first;   // r a b p c i q, either case: first letters of French street words
-  uint64_t fr_second;  // u v o d l h m, either case: their second letters
-  uint64_t space, comma, dot;
+  // Group B. For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
+  uint64_t letter;       // ASCII letters
+  uint64_t upper;        // A-Z
+  uint64_t cap_digit;    // A-Z, 0-9: may start a US street name or ordinal
+  uint64_t space, comma;
   uint64_t dot_comma;    // '.' ','
   uint64_t region_sep;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
   uint64_t region_next;  // 0-9 '(' '+' ' ' '-': may follow that separator
 
-  // For the assignment and token filters (key_separators.h, text_pass.cpp), at the same levels.
+  // Group C. For the digit-run filter and the assignment filter (key_separators.h), at the
+  // same levels.
+  uint64_t fr_first;   // r a b p c i q, either case: first letters of French street words
+  uint64_t fr_second;  // u v o d l h m, either case: their second letters
+  uint64_t dot;
   uint64_t key_d, key_e, key_nty, key_rw;  // letters, either case
-  uint64_t key_gap;        // ' ' '\t' '"' '\'' '\\': between a key word and its separator
+  uint64_t key_gap;  // ' ' '\t' '"' '\'' '\\': between a key word and its separator
+
+  // Group D. The token filter (text_pass.cpp), at the same levels; and the literals of the
+  // anchored patterns (anchored_patterns.cpp: '@', "://", "eyJ", "bearer"), at every level.
   uint64_t token_not_hex;  // g-z G-Z _ / +: a token with none is hex (or has no letter)
+  uint64_t at, slash, big_j;  // '@', '/', 'J'
+  uint64_t b, e;              // 'b', 'e' in either case
+  uint64_t spare[2];          // free class bits of table D
+
+  uint64_t word;  // letters and bytes >= 0x80 (UTF-8 in a street name); filter levels
 };
 
 constexpr bool has_filter_masks(SimdLevel level) { return level != SimdLevel::kSse2; }

@@ -191,6 +191,25 @@ TEST(PrivacySimdLevels, PlantedValuesAtEveryOffset) {
     if (!same_at_every_level(gen.benign().text)) return;
 }
 
+// Random tokens around the lengths where the token filter's conditions change (20: the minimum,
+// 24: one case of letters is enough, 64: the run leaves the window), in one case or both, with
+// and without digits, hex only or not, at every offset of a block.
+TEST(PrivacySimdLevels, TokensAroundTheFilterLengths) {
+  std::mt19937_64 rng(24);
+  const std::vector<std::string_view> alphabets = {
+      "abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "abcdef0123456789",
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "aB3_-/+"};
+  for (size_t len : {18u, 19u, 20u, 21u, 23u, 24u, 25u, 30u, 63u, 64u, 65u, 80u})
+    for (std::string_view alphabet : alphabets)
+      for (size_t shift = 0; shift < 64; shift += 3) {
+        std::string token;
+        for (size_t i = 0; i < len; ++i) token += alphabet[rng() % alphabet.size()];
+        const std::string text = std::string(shift, ' ') + "key " + token + " and " + token + "==";
+        if (!same_at_every_level(text)) return;
+      }
+}
+
 // Every mask of every level against the definition of its class, on blocks of random bytes (all
 // 256 values) and of text-like bytes. The AVX-512 classifier writes eight masks at a time from a
 // bit transpose (block_masks.cpp), so a mask out of place shows here first.

@@ -454,12 +454,24 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
           const size_t len = static_cast<size_t>(__builtin_ctzll(rest));
           const uint64_t digits = static_cast<uint64_t>(
               (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off);
-          // Nor is one without a byte outside [0-9a-fA-F-] (it wants that too): hashes, UUIDs.
           const uint64_t not_hex = static_cast<uint64_t>(
               (static_cast<unsigned __int128>(next.token_not_hex) << 64 | cur.token_not_hex) >>
               off);
           const uint64_t in_run = (uint64_t{1} << len) - 1;
-          if ((digits & in_run) == 0 || (has_filter_masks(level) && (not_hex & in_run) == 0)) {
+          bool no_secret = (digits & in_run) == 0;
+          if (has_filter_masks(level) && !no_secret) {
+            auto run_bits = [&](uint64_t BlockMasks::*mask) {
+              return static_cast<uint64_t>(
+                         (static_cast<unsigned __int128>(next.*mask) << 64 | cur.*mask) >> off) &
+                     in_run;
+            };
+            // Nor is one without a byte outside [0-9a-fA-F-] (it wants that too): hashes,
+            // UUIDs; nor one under 24 bytes in one case of letters ("make-v2-config-file").
+            const uint64_t upper = run_bits(&BlockMasks::upper);
+            const uint64_t lower = run_bits(&BlockMasks::letter) & ~upper;
+            no_secret = (not_hex & in_run) == 0 || (len < 24 && (upper == 0 || lower == 0));
+          }
+          if (no_secret) {
             token_done = p + len;
             continue;
           }

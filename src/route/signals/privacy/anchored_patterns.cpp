@@ -11,7 +11,19 @@
 
 namespace tiergate::privacy::byte_pass {
 
-using refiners::is_token_char;
+namespace {
+
+// [A-Za-z0-9_-] (refiners::is_token_char) from a table: a JWT's segments are long.
+constexpr std::array<bool, 256> kTokenByte = [] {
+  std::array<bool, 256> a{};
+  for (int c = 0; c < 256; ++c)
+    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  return a;
+}();
+bool is_token_char(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }
+
+}  // namespace
 
 // @[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}: labels of [A-Za-z0-9-] joined by single
 // dots; a match ends wherever the part after the last dot (there is one) is 2 to 24 letters.

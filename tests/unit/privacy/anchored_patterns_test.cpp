@@ -31,10 +31,10 @@ class Engine {
       ids.push_back(static_cast<unsigned>(k));
     }
     hs_compile_error_t* err = nullptr;
-    EXPECT_EQ(hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db_,
-                               &err),
-              HS_SUCCESS);
+    EXPECT_EQ(
+        hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db_, &err),
+        HS_SUCCESS);
     EXPECT_EQ(hs_alloc_scratch(db_, &scratch_), HS_SUCCESS);
   }
   ~Engine() {
@@ -87,11 +87,22 @@ bool same_as_engine(const Engine& engine, std::string_view text) {
 
 std::string random_text(std::mt19937_64& rng, size_t length) {
   static const std::vector<std::string> kPieces = {
-      "@",     "@",     "://",    "://",  "https://", "eyJ",      "eyJ",   "bearer", "Bearer",
-      "BEARER", "bEaReR", "beat", "e",    "y",        "J",        "b",     ".",      ".",
-      "..",    "-",     "_",      ":",    "/",        " ",        "\t",    "\n",     "\v",
-      "\r", "\f", "\"",    "'",     "<",      ">",    "a",        "x",        "com",   "io",     "Z9",
-      "abcdefghijklmnopqrstuvwxyz", "0", "42", "user", "example", "\xc3\xa9", "+", "="};
+      "@",       "@",        "://",
+      "://",     "https://", "eyJ",
+      "eyJ",     "bearer",   "Bearer",
+      "BEARER",  "bEaReR",   "beat",
+      "e",       "y",        "J",
+      "b",       ".",        ".",
+      "..",      "-",        "_",
+      ":",       "/",        " ",
+      "\t",      "\n",       "\v",
+      "\r",      "\f",       "\"",
+      "'",       "<",        ">",
+      "a",       "x",        "com",
+      "io",      "Z9",       "abcdefghijklmnopqrstuvwxyz",
+      "0",       "42",       "user",
+      "example", "\xc3\xa9", "+",
+      "="};
   std::string t;
   while (t.size() < length) t += kPieces[rng() % kPieces.size()];
   t.resize(length);
@@ -125,8 +136,8 @@ TEST(PrivacyAnchoredPatterns, LongRuns) {
   EXPECT_TRUE(same_as_engine(engine, "x@host." + std::string(30, 'a') + ".de"));
   EXPECT_TRUE(same_as_engine(engine, "://" + std::string(64, 'u') + ":pw"));
   EXPECT_TRUE(same_as_engine(engine, "://" + std::string(65, 'u') + ":pw"));
-  EXPECT_TRUE(same_as_engine(engine, "eyJ" + std::string(500, 'A') + "." +
-                                         std::string(300, 'B') + ".c"));
+  EXPECT_TRUE(
+      same_as_engine(engine, "eyJ" + std::string(500, 'A') + "." + std::string(300, 'B') + ".c"));
 }
 
 }  // namespace

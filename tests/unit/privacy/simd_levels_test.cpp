@@ -197,9 +197,12 @@ TEST(PrivacySimdLevels, PlantedValuesAtEveryOffset) {
 TEST(PrivacySimdLevels, TokensAroundTheFilterLengths) {
   std::mt19937_64 rng(24);
   const std::vector<std::string_view> alphabets = {
-      "abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "abcdef0123456789",
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "aB3_-/+"};
+      "abcdefghijklmnopqrstuvwxyz0123456789",
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+      "abcdef0123456789",
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      "aB3_-/+"};
   for (size_t len : {18u, 19u, 20u, 21u, 23u, 24u, 25u, 30u, 63u, 64u, 65u, 80u})
     for (std::string_view alphabet : alphabets)
       for (size_t shift = 0; shift < 64; shift += 3) {
@@ -254,10 +257,12 @@ TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
       {"space", &BlockMasks::space, false, [&](unsigned char c) { return c == ' '; }},
       {"comma", &BlockMasks::comma, false, [&](unsigned char c) { return c == ','; }},
       {"dot_comma", &BlockMasks::dot_comma, false, [&](unsigned char c) { return in(c, ".,"); }},
-      {"region_sep", &BlockMasks::region_sep, false, [&](unsigned char c) { return in(c, " -.()"); }},
+      {"region_sep", &BlockMasks::region_sep, false,
+       [&](unsigned char c) { return in(c, " -.()"); }},
       {"region_next", &BlockMasks::region_next, false,
        [&](unsigned char c) { return digit(c) || in(c, "(+ -"); }},
-      {"fr_first", &BlockMasks::fr_first, false, [&](unsigned char c) { return in_lower(c, "rabpciq"); }},
+      {"fr_first", &BlockMasks::fr_first, false,
+       [&](unsigned char c) { return in_lower(c, "rabpciq"); }},
       {"fr_second", &BlockMasks::fr_second, false,
        [&](unsigned char c) { return in_lower(c, "uvodlhm"); }},
       {"dot", &BlockMasks::dot, false, [&](unsigned char c) { return c == '.'; }},
@@ -285,7 +290,8 @@ TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
           if (!cls.base && !byte_pass::has_filter_masks(level)) continue;
           uint64_t expected = 0;
           for (size_t i = 0; i < 64; ++i)
-            if (cls.has(static_cast<unsigned char>(bytes[64 * block + i]))) expected |= uint64_t{1} << i;
+            if (cls.has(static_cast<unsigned char>(bytes[64 * block + i])))
+              expected |= uint64_t{1} << i;
           ASSERT_EQ(masks[block].*cls.mask, expected)
               << cls.name << " at level " << static_cast<int>(level) << ", block " << block;
         }
@@ -298,11 +304,14 @@ TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
 // escaped newlines and other letters, from the start of the text to its end.
 TEST(PrivacySimdLevels, PhoneWordsInEveryWindow) {
   static const std::vector<std::string> kPieces = {
-      " ",  " ",   "\\n", "\\t", "\\r", "\\", "\n", "x",  "ab", "n",    "t",     "r",
-      "-",  ":",   "(",   "\xc3\xa9", "1",  "ph", "PH", "Ph",  "te", "cell", "CaLl",  "fax",
-      "whatsapp", "sms", "text", "tel", "telephone", "Telefon", "contact", "reach", "dial",
-      "hotline", "landline", "my number", "my  number", "numero", "mobile", "phone", "phones",
-      "iphone", "tele", "mo", "co", "no", "hu", "la", "wh", "sm", "di", "ho", "re", "ca", "fa"};
+      " ",         " ",          "\\n",     "\\t",      "\\r",   "\\",      "\n",
+      "x",         "ab",         "n",       "t",        "r",     "-",       ":",
+      "(",         "\xc3\xa9",   "1",       "ph",       "PH",    "Ph",      "te",
+      "cell",      "CaLl",       "fax",     "whatsapp", "sms",   "text",    "tel",
+      "telephone", "Telefon",    "contact", "reach",    "dial",  "hotline", "landline",
+      "my number", "my  number", "numero",  "mobile",   "phone", "phones",  "iphone",
+      "tele",      "mo",         "co",      "no",       "hu",    "la",      "wh",
+      "sm",        "di",         "ho",      "re",       "ca",    "fa"};
   std::mt19937_64 rng(5);
   for (int i = 0; i < 3000; ++i) {
     std::string t;

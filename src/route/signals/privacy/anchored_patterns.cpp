@@ -17,8 +17,8 @@ namespace {
 constexpr std::array<bool, 256> kTokenByte = [] {
   std::array<bool, 256> a{};
   for (int c = 0; c < 256; ++c)
-    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   return a;
 }();
 bool is_token_char(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }

@@ -170,13 +170,13 @@ static_assert(offsetof(BlockMasks, token) == offsetof(BlockMasks, digit) + 8 &&
 // reverse byte order, hence the shuffle before); a byte permute then puts the eight bytes of each
 // class together.
 [[TIERGATE_AVX512]] inline void store_classes(__m512i classes, uint64_t* out) {
-  const __m512i reverse = _mm512_set_epi8(
-      8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2,
-      3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-      15, 0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512i reverse =
+      _mm512_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                      14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4,
+                      5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
   // Byte 8j + i of `bits`: bit k is class bit i of text byte 8j + k.
-  const __m512i bits = _mm512_gf2p8affine_epi64_epi8(
-      _mm512_set1_epi64(0x8040201008040201), _mm512_shuffle_epi8(classes, reverse), 0);
+  const __m512i bits = _mm512_gf2p8affine_epi64_epi8(_mm512_set1_epi64(0x8040201008040201),
+                                                     _mm512_shuffle_epi8(classes, reverse), 0);
   // Byte 8i + j of the result is byte 8j + i of `bits`.
   const __m512i transpose = _mm512_set_epi8(
       63, 55, 47, 39, 31, 23, 15, 7, 62, 54, 46, 38, 30, 22, 14, 6, 61, 53, 45, 37, 29, 21, 13, 5,

@@ -34,9 +34,9 @@ struct BlockMasks {
   uint64_t p, a, s;  // 'p', 'a', 's' in either case: "pass" starts
 
   // Group B. For the digit-run filter (digit_runs.h); computed only where has_filter_masks(level).
-  uint64_t letter;       // ASCII letters
-  uint64_t upper;        // A-Z
-  uint64_t cap_digit;    // A-Z, 0-9: may start a US street name or ordinal
+  uint64_t letter;     // ASCII letters
+  uint64_t upper;      // A-Z
+  uint64_t cap_digit;  // A-Z, 0-9: may start a US street name or ordinal
   uint64_t space, comma;
   uint64_t dot_comma;    // '.' ','
   uint64_t region_sep;   // ' ' '-' '.' '(' ')': may carry a numeric region past a run
@@ -52,7 +52,7 @@ struct BlockMasks {
 
   // Group D. The token filter (text_pass.cpp), at the same levels; and the literals of the
   // anchored patterns (anchored_patterns.cpp: '@', "://", "eyJ", "bearer"), at every level.
-  uint64_t token_not_hex;  // g-z G-Z _ / +: a token with none is hex (or has no letter)
+  uint64_t token_not_hex;     // g-z G-Z _ / +: a token with none is hex (or has no letter)
   uint64_t at, slash, big_j;  // '@', '/', 'J'
   uint64_t b, e;              // 'b', 'e' in either case
   uint64_t spare[2];          // free class bits of table D

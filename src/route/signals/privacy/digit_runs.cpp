@@ -40,8 +40,9 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
 // BMI2 for pext/pdep: they carry a mark from the byte after each run to the run's first digit
 // (the k-th run end to the k-th run start). Every CPU with AVX-512 has it, and POPCNT.
 [[gnu::target("bmi2,popcnt")]] DigitRunVisits digit_run_visits(const BlockMasks& cur,
-                                                        const BlockMasks& next, uint64_t starts,
-                                                        DigitRunCarry& carry) {
+                                                               const BlockMasks& next,
+                                                               uint64_t starts,
+                                                               DigitRunCarry& carry) {
   const uint64_t cw = capital_words(cur, carry.capital_word >> 63);
   const DigitRunCarry prev = carry;
   carry = DigitRunCarry{cur.letter, cur.space, cur.dot_comma, cw};

@@ -48,8 +48,8 @@ constexpr PairTables kPairs = [] {
 
 constexpr bool pairs_cover_words() {
   for (std::string_view w : kPhoneWords)
-    if (w.size() < 2 || (kPairs.first[static_cast<size_t>(w[0])] &
-                         kPairs.second[static_cast<size_t>(w[1])]) == 0)
+    if (w.size() < 2 ||
+        (kPairs.first[static_cast<size_t>(w[0])] & kPairs.second[static_cast<size_t>(w[1])]) == 0)
       return false;
   return true;
 }
@@ -77,11 +77,11 @@ static_assert(pairs_cover_words(), "every phone word's first two letters are in 
     const __m512i next = _mm512_permutexvar_epi8(next_lane, x);
     __m512i prev = _mm512_maskz_permutexvar_epi8(~__mmask64{1}, prev_lane, x);
     if (q > 0) prev = _mm512_mask_set1_epi8(prev, 1, t[q - 1]);
-    const __m512i pair = _mm512_and_si512(lookup(x, kPairs.first.data()),
-                                          lookup(next, kPairs.second.data()));
+    const __m512i pair =
+        _mm512_and_si512(lookup(x, kPairs.first.data()), lookup(next, kPairs.second.data()));
     // The byte before: no letter, or n r t (char_before reads "\n" as a space).
-    const __m512i folded = _mm512_sub_epi8(_mm512_or_si512(prev, _mm512_set1_epi8(0x20)),
-                                           _mm512_set1_epi8('a'));
+    const __m512i folded =
+        _mm512_sub_epi8(_mm512_or_si512(prev, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a'));
     const __mmask64 prev_letter = _mm512_cmplt_epu8_mask(folded, _mm512_set1_epi8(26));
     const __mmask64 escape_letter = _mm512_cmpeq_epi8_mask(prev, _mm512_set1_epi8('n')) |
                                     _mm512_cmpeq_epi8_mask(prev, _mm512_set1_epi8('r')) |

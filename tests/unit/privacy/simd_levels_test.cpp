@@ -191,6 +191,18 @@ TEST(PrivacySimdLevels, PlantedValuesAtEveryOffset) {
     if (!same_at_every_level(gen.benign().text)) return;
 }
 
+// IBANs after an escaped newline or tab inside JSON text ("\\nDE89..."): the letter before the
+// country code is an n or t, which char_before reads as a space; the digit-run filter must not
+// take it for a letter that glues the IBAN to a word.
+TEST(PrivacySimdLevels, IbanAfterEscapedNewline) {
+  for (size_t shift = 0; shift < 70; ++shift)
+    for (const char* before : {"\\n", "\\t", "\\r", "x", " ", "1"}) {
+      const std::string text = std::string(shift, ' ') + before + "DE89370400440532013000 and " +
+                               before + "GB29NWBK60161331926819";
+      if (!same_at_every_level(text)) return;
+    }
+}
+
 // Random tokens around the lengths where the token filter's conditions change (20: the minimum,
 // 24: one case of letters is enough, 64: the run leaves the window), in one case or both, with
 // and without digits, hex only or not, at every offset of a block.

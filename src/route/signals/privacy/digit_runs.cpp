@@ -45,12 +45,14 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
                                                                DigitRunCarry& carry) {
   const uint64_t cw = capital_words(cur, carry.capital_word >> 63);
   const DigitRunCarry prev = carry;
-  carry = DigitRunCarry{cur.letter, cur.space, cur.dot_comma, cw};
+  const uint64_t alnum = cur.letter | cur.digit, escape_letter = cur.key_nty | cur.key_rw;
+  carry = DigitRunCarry{cur.letter, cur.space, cur.dot_comma, cw, alnum, escape_letter};
   if (starts == 0) return {};
 
   // Before the run, at its first digit d.
   const uint64_t iban = back(cur.letter, prev.letter, 1) & back(cur.letter, prev.letter, 2) &
-                        ahead(cur.digit, next.digit, 1);
+                        ahead(cur.digit, next.digit, 1) &
+                        ~(back(alnum, prev.alnum, 3) & ~back(escape_letter, prev.escape_letter, 3));
   const uint64_t named_street =
       back(cur.space, prev.space, 1) &
       (back(cw, prev.capital_word, 2) |

@@ -4,7 +4,8 @@
 // seconds", "line 12", "x = 42"), and the visit of one costs some twenty data-dependent branches
 // that find nothing. A visit does something only when one of these holds, so every other run is
 // skipped without reading the text:
-//   - IBAN (scan_iban): two letters before the run and a second digit in it;
+//   - IBAN (scan_iban): two letters before the run and a second digit in it, and before the
+//     letters no letter or digit (or one of n r t: char_before reads "\n" as a space);
 //   - German or Spanish street (scan_de_address, scan_es_address): a space before the run, and
 //     before that a word with a capital in it (maybe ending in '.' or ',');
 //   - US street (scan_us_address): after the run, maybe one letter (221B) and maybe a comma, a
@@ -39,6 +40,7 @@ struct DigitRunVisits {
 // The previous block's masks that the conditions read across the block boundary.
 struct DigitRunCarry {
   uint64_t letter = 0, space = 0, dot_comma = 0, capital_word = 0;
+  uint64_t alnum = 0, escape_letter = 0;  // escape_letter: n r t y w, either case
 };
 
 // The runs starting at `starts` (first digits, in this block) that need a visit; the last run

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "http/io_pool.h"
+#include "http/parse_buffered.h"
 
 namespace tiergate::http {
 
@@ -105,8 +106,7 @@ awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, st
   if (!tls_) {  // what the socket takes at once (usually all of it) is written without waiting
     beast::error_code ec;
     rest.consume(plain_->write_now(rest, ec));
-    if (ec) co_return ec;
-    if (beast::buffer_bytes(rest) == 0) co_return ec;
+    if (ec || beast::buffer_bytes(rest) == 0) co_return ec;
   }
   tcp().expires_after(timeout);
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, rest, kTryAwait)
@@ -114,7 +114,7 @@ awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, st
   co_return finish_op(ec);
 }
 
-awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& parser,
+awaitable<beast::error_code> UpstreamConnection::read_header(ResponseReader& parser,
                                                              std::chrono::milliseconds timeout) {
   tcp().expires_after(timeout);
   auto [ec, n] = tls_ ? co_await bhttp::async_read_header(*tls_, buffer_, parser, kTryAwait)
@@ -123,17 +123,12 @@ awaitable<beast::error_code> UpstreamConnection::read_header(ResponseParser& par
 }
 
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
-    ResponseParser& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
+    ResponseReader& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
   if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
   parser.body_buffer(buf, size);
   // What already arrived (often the whole body, with the head) is parsed here, without a trip
   // through the event loop; the socket is read only when that is not enough.
-  beast::error_code ec;
-  while (buffer_.size() > 0 && !parser.is_done()) {
-    const size_t used = parser.put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec || used == 0) break;
-  }
+  beast::error_code ec = parse_buffered(parser, buffer_);
   // need_buffer: buf is full; need_more: the rest of an element is still on its way.
   if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
   if (ec || parser.is_done() || parser.body_space() < size)

@@ -84,8 +84,6 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
 
 class UpstreamConnection {
  public:
-  using ResponseParser = ResponseReader;
-
   TimedSocket& tcp();
   bool is_tls() const { return tls_ != nullptr; }
   // Bytes received and not yet parsed.
@@ -98,12 +96,12 @@ class UpstreamConnection {
   boost::asio::awaitable<boost::system::error_code> write(std::string_view head,
                                                           std::string_view body,
                                                           std::chrono::milliseconds timeout);
-  boost::asio::awaitable<boost::system::error_code> read_header(ResponseParser& parser,
+  boost::asio::awaitable<boost::system::error_code> read_header(ResponseReader& parser,
                                                                 std::chrono::milliseconds timeout);
   // Reads some body bytes into buf; returns how many (0 is possible mid-body, e.g. after a chunk
   // header). Loop until parser.is_done().
   boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> read_body(
-      ResponseParser& parser, char* buf, size_t size, std::chrono::milliseconds timeout);
+      ResponseReader& parser, char* buf, size_t size, std::chrono::milliseconds timeout);
 
  private:
   friend class HttpClient;

@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/openai/json.h"
+#include "http/parse_buffered.h"
 
 namespace tiergate::http {
 
@@ -400,12 +401,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
     }
     // The head is in: the body has its own time limit from now. It usually came with the head:
     // what is buffered is parsed here, and only a body still on its way is read.
-    beast::error_code bec;
-    while (!parser.is_done() && buffer.size() > 0) {
-      const size_t used = parser.put(buffer.data(), bec);
-      buffer.consume(used);
-      if (bec || used == 0) break;
-    }
+    beast::error_code bec = parse_buffered(parser, buffer);
     if (bec == beast_http::error::need_more) bec = {};
     if (!bec && !parser.is_done()) {
       stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));

@@ -120,7 +120,7 @@ class OpenAiTier::Call {
         co_return;
       }
 
-      http::UpstreamConnection::ResponseParser parser;
+      http::ResponseReader parser;
       parser.body_limit(stream ? std::numeric_limits<uint64_t>::max() : kMaxResponseBody);
       auto ec = co_await conn_->write(head, body, milliseconds(opt.first_byte_timeout_ms));
       if (!ec)
@@ -171,7 +171,7 @@ class OpenAiTier::Call {
                            std::string("upstream connection failed ") + when + ": " + ec.message());
   }
 
-  awaitable<void> read_error(http::UpstreamConnection::ResponseParser& parser, unsigned status) {
+  awaitable<void> read_error(http::ResponseReader& parser, unsigned status) {
     std::string body;
     std::unique_ptr<char[]> buffer(new char[8192]);  // not in the frame (see read_whole)
     char* const buf = buffer.get();
@@ -185,7 +185,7 @@ class OpenAiTier::Call {
     error_ = status_error(status, body, parser.retry_after());
   }
 
-  awaitable<void> read_whole(http::UpstreamConnection::ResponseParser& parser) {
+  awaitable<void> read_whole(http::ResponseReader& parser) {
     // Read straight into the body: to its length when the upstream gives it, growing otherwise,
     // with room for the JSON parser's padding so that it is parsed where it is, not copied.
     // (No buffer in this coroutine's frame: a frame over 1 KiB is never recycled by Asio.)
@@ -226,7 +226,7 @@ class OpenAiTier::Call {
     if (part->usage) sink_.on_event(*part->usage);
   }
 
-  awaitable<void> relay_stream(http::UpstreamConnection::ResponseParser& parser) {
+  awaitable<void> relay_stream(http::ResponseReader& parser) {
     http::SseParser sse;
     bool done = false;
     bool sent_any = false;

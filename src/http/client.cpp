@@ -2,17 +2,18 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <array>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
+#include "http/fast_head.h"
 #include "http/io_pool.h"
 #include "http/parse_buffered.h"
 
@@ -114,9 +115,36 @@ awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, st
   co_return finish_op(ec);
 }
 
+// Beast's default header limit for responses, which ResponseReader keeps.
+constexpr size_t kResponseHeaderLimit = 8192;
+
+bool ResponseReader::take_fast_head(beast::flat_buffer& buffer) {
+  const auto head = parse_response_head(
+      std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()),
+      kResponseHeaderLimit, limit_);
+  if (!head) return false;
+  status_ = head->status;
+  retry_after_.assign(head->retry_after);
+  fast_keep_alive_ = head->keep_alive;
+  length_ = left_ = head->content_length;
+  fast_ = true;
+  buffer.consume(head->head_size);
+  return true;
+}
+
 awaitable<beast::error_code> UpstreamConnection::read_header(ResponseReader& parser,
                                                              std::chrono::milliseconds timeout) {
   tcp().expires_after(timeout);
+  // One read for what the upstream has sent; a plain head that came whole (with its body, as a
+  // rule) is taken by the fast path, anything else by Beast's parser from the same buffer.
+  if (buffer_.size() == 0) {
+    const size_t room = std::min<size_t>(std::max<size_t>(4096, buffer_.capacity()), 65536);
+    auto [rec, n] = tls_ ? co_await tls_->async_read_some(buffer_.prepare(room), kTryAwait)
+                         : co_await plain_->async_read_some(buffer_.prepare(room), kTryAwait);
+    if (rec) co_return finish_op(rec == asio::error::eof ? bhttp::error::end_of_stream : rec);
+    buffer_.commit(n);
+  }
+  if (parser.take_fast_head(buffer_)) co_return finish_op({});
   auto [ec, n] = tls_ ? co_await bhttp::async_read_header(*tls_, buffer_, parser, kTryAwait)
                       : co_await bhttp::async_read_header(*plain_, buffer_, parser, kTryAwait);
   co_return finish_op(ec);
@@ -125,6 +153,26 @@ awaitable<beast::error_code> UpstreamConnection::read_header(ResponseReader& par
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
     ResponseReader& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
   if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
+  if (parser.fast()) {
+    // Exactly the body's bytes: what is buffered first, then the socket, never past the body
+    // (the next response on this connection is not read here).
+    const size_t want = static_cast<size_t>(std::min<std::uint64_t>(size, parser.fast_left()));
+    if (want == 0) co_return std::pair{beast::error_code{}, size_t{0}};
+    size_t got = std::min(want, buffer_.size());
+    std::memcpy(buf, buffer_.data().data(), got);
+    buffer_.consume(got);
+    beast::error_code ec;
+    if (got == 0) {
+      tcp().expires_after(timeout);
+      auto [rec, n] = tls_ ? co_await tls_->async_read_some(asio::buffer(buf, want), kTryAwait)
+                           : co_await plain_->async_read_some(asio::buffer(buf, want), kTryAwait);
+      ec = finish_op(rec == asio::error::eof ? beast::error_code(bhttp::error::partial_message)
+                                             : rec);
+      got = n;
+    }
+    parser.fast_consumed(got);
+    co_return std::pair{ec, got};
+  }
   parser.body_buffer(buf, size);
   // What already arrived (often the whole body, with the head) is parsed here, without a trip
   // through the event loop; the socket is read only when that is not enough.

@@ -8,7 +8,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -43,10 +42,30 @@ struct ClientOptions {
 // Reads an upstream's response with Beast's HTTP/1.1 parser (framing, chunked bodies, limits)
 // without a container for the header fields: the status and Retry-After are all tiergate reads,
 // and body bytes go straight into the caller's buffer.
+//
+// A plain head with a Content-Length that came whole in the buffer (nearly every non-streaming
+// answer) is read by the fast path instead (fast_head.h); the body is then the next
+// content_length bytes, read without the parser. The accessors below answer for either path.
 class ResponseReader : public boost::beast::http::basic_parser<false> {
  public:
+  using Base = boost::beast::http::basic_parser<false>;
   unsigned status() const { return status_; }
   std::string_view retry_after() const { return retry_after_; }
+  bool is_done() const { return fast_ ? left_ == 0 : Base::is_done(); }
+  bool keep_alive() const { return fast_ ? fast_keep_alive_ : Base::keep_alive(); }
+  boost::optional<std::uint64_t> content_length() const {
+    return fast_ ? boost::optional<std::uint64_t>(length_) : Base::content_length();
+  }
+  void body_limit(std::uint64_t limit) {
+    limit_ = limit;
+    Base::body_limit(limit);
+  }
+  // Takes the head at the start of `buffer` by the fast path when it can, and consumes it.
+  bool take_fast_head(boost::beast::flat_buffer& buffer);
+  // Fast path: body bytes still to come.
+  bool fast() const { return fast_; }
+  std::uint64_t fast_left() const { return left_; }
+  void fast_consumed(std::uint64_t n) { left_ -= n; }
   // Where the next body bytes go; body_space() is what is left of it.
   void body_buffer(char* data, size_t size) {
     data_ = data;
@@ -65,7 +84,8 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
   }
   void on_field_impl(boost::beast::http::field name, string_view, string_view value,
                      error_code&) override {
-    if (name == boost::beast::http::field::retry_after) retry_after_.assign(value.data(), value.size());
+    if (name == boost::beast::http::field::retry_after)
+      retry_after_.assign(value.data(), value.size());
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
@@ -80,6 +100,11 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
   std::string retry_after_;
   char* data_ = nullptr;
   size_t space_ = 0;
+  std::uint64_t limit_ = 8 << 20;  // Beast's default for responses
+  bool fast_ = false;
+  bool fast_keep_alive_ = false;
+  std::uint64_t length_ = 0;
+  std::uint64_t left_ = 0;
 };
 
 class UpstreamConnection {
@@ -127,9 +152,9 @@ class HttpClient {
   // time of a new connection (network round trip estimate). On failure returns null and sets
   // `error`.
   boost::asio::awaitable<std::shared_ptr<UpstreamConnection>> acquire(bool& reused,
-                                                                     double* connect_ms,
-                                                                     std::optional<Error>& error,
-                                                                     bool fresh = false);
+                                                                      double* connect_ms,
+                                                                      std::optional<Error>& error,
+                                                                      bool fresh = false);
   // Returns a connection whose last response was read completely and may be kept alive.
   void release(std::shared_ptr<UpstreamConnection> conn);
 
@@ -140,7 +165,7 @@ class HttpClient {
   ClientOptions options_;
   std::unique_ptr<boost::asio::ssl::context> ssl_;
   std::vector<std::vector<std::shared_ptr<UpstreamConnection>>> idle_;  // by IoPool index
-  std::vector<std::shared_ptr<UpstreamConnection>> idle_offpool_;  // unused off the pool
+  std::vector<std::shared_ptr<UpstreamConnection>> idle_offpool_;       // unused off the pool
 };
 
 }  // namespace tiergate::http

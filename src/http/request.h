@@ -7,12 +7,14 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/container/small_vector.hpp>
-
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace tiergate::http {
+
+struct FastRequestHead;
 
 class Request {
  public:
@@ -34,6 +36,8 @@ class Request {
 
  private:
   friend class RequestReader;
+  friend std::optional<FastRequestHead> parse_request_head(std::string_view, size_t, uint64_t,
+                                                           Request&);
   struct Field {
     uint32_t name, name_size, value, value_size;  // in text_
   };

@@ -2,24 +2,26 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <array>
-#include <charconv>
-#include <cstdio>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <spdlog/spdlog.h>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
 
 #include "api/openai/json.h"
+#include "http/fast_head.h"
 #include "http/parse_buffered.h"
 
 namespace tiergate::http {
@@ -36,6 +38,9 @@ namespace {
 
 constexpr auto kTryAwait = asio::as_tuple(use_awaitable);
 constexpr int kNotSentLowat = 16 << 10;
+// The first read of a request: room for the head the official SDKs send (a dozen fields) and a
+// small body, so that the fast path sees the whole head at once.
+constexpr size_t kFirstRead = 2048;
 
 std::string error_body(ErrorCode code, std::string message) {
   return api::write_error(Error::client(code, std::move(message)));
@@ -44,9 +49,11 @@ std::string error_body(ErrorCode code, std::string message) {
 // Sent, best effort, to a connection refused for its address's connection limit.
 const std::string& too_many_connections_response() {
   static const std::string response = [] {
-    std::string body = api::write_error(Error::client(
-        ErrorCode::kRateLimited, "Too many connections from this address; retry after closing some."));
-    return "HTTP/1.1 429 Too Many Requests\r\nServer: tiergate\r\nContent-Type: application/json\r\n"
+    std::string body = api::write_error(
+        Error::client(ErrorCode::kRateLimited,
+                      "Too many connections from this address; retry after closing some."));
+    return "HTTP/1.1 429 Too Many Requests\r\nServer: tiergate\r\nContent-Type: "
+           "application/json\r\n"
            "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
@@ -166,20 +173,34 @@ namespace {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 
@@ -204,8 +225,10 @@ void Exchange::append_head(std::string& out, int status, std::string_view conten
     out += v;
     out += "\r\n"sv;
   }
-  if (!keep_alive_) out += "Connection: close\r\n"sv;
-  else if (request_.version() == 10) out += "Connection: keep-alive\r\n"sv;
+  if (!keep_alive_)
+    out += "Connection: close\r\n"sv;
+  else if (request_.version() == 10)
+    out += "Connection: keep-alive\r\n"sv;
 }
 
 awaitable<bool> Exchange::respond(int status, std::string body, std::string_view content_type,
@@ -229,8 +252,10 @@ awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {
   head.reserve(256);
   append_head(head, status, "text/event-stream", headers);
   head += "Cache-Control: no-cache\r\n";
-  if (request_.version() == 10) keep_alive_ = false;  // no chunked encoding: the close ends it
-  else head += "Transfer-Encoding: chunked\r\n";
+  if (request_.version() == 10)
+    keep_alive_ = false;  // no chunked encoding: the close ends it
+  else
+    head += "Transfer-Encoding: chunked\r\n";
   head += "\r\n";
   state_ = State::kStreaming;
   co_return co_await send(asio::buffer(head), head.size());
@@ -364,64 +389,95 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
   beast::flat_buffer buffer;  // no cap of its own: the parser's header_limit governs
   bool first = true;
   for (;;) {
-    RequestReader parser;
-    parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
-    parser.body_limit(static_cast<uint64_t>(limits_.max_body_bytes));
-    stream.expires_after(std::chrono::milliseconds(first ? limits_.header_timeout_ms
-                                                         : limits_.idle_timeout_ms));
+    stream.expires_after(
+        std::chrono::milliseconds(first ? limits_.header_timeout_ms : limits_.idle_timeout_ms));
     first = false;
-    auto [hec, hn] = co_await beast_http::async_read_header(stream, buffer, parser, kTryAwait);
-    if (hec) {
-      int status = 0;
-      std::string body;
-      if (hec == beast_http::error::header_limit) {
-        status = 431;
-        body = error_body(ErrorCode::kHeadersTooLarge, "Request headers are too large.");
-      } else if (hec == beast_http::error::body_limit) {  // Content-Length over the limit
-        status = 413;
-        body = error_body(ErrorCode::kPayloadTooLarge,
-                          "Request body is larger than the limit of " +
-                              std::to_string(limits_.max_body_bytes) + " bytes.");
-      } else if (hec != beast_http::error::end_of_stream && !stream.timed_out() &&
-                 hec != asio::error::eof && hec != asio::error::connection_reset &&
-                 hec != asio::error::operation_aborted && buffer.size() + hn > 0) {
-        status = 400;
-        body = error_body(ErrorCode::kInvalidRequest, "Malformed HTTP request.");
-      }
-      if (status) {
-        beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status), 11};
-        res.set(beast_http::field::content_type, "application/json");
-        res.keep_alive(false);
-        res.body() = std::move(body);
-        res.prepare_payload();
-        stream.expires_after(std::chrono::seconds(5));
-        co_await beast_http::async_write(stream, res, kTryAwait);
-      }
-      break;
+    Request request;
+    // The fast path (fast_head.h): a plain head, whole in what one read brought (nearly every
+    // request), is parsed without Beast, and its body read straight into the request. Anything
+    // else, and a head still on its way, goes to Beast's parser below, which reads on from the
+    // same buffer.
+    if (buffer.size() == 0) {
+      const size_t room = std::min<size_t>(std::max<size_t>(kFirstRead, buffer.capacity()), 65536);
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(room), kTryAwait);
+      if (rec) break;  // closed, reset or timed out before a byte of a request: nothing to answer
+      buffer.commit(n);
     }
-    // The head is in: the body has its own time limit from now. It usually came with the head:
-    // what is buffered is parsed here, and only a body still on its way is read.
-    beast::error_code bec = parse_buffered(parser, buffer);
-    if (bec == beast_http::error::need_more) bec = {};
-    if (!bec && !parser.is_done()) {
-      stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
-      auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
-      bec = ec;
-    }
-    if (bec) {
-      if (bec == beast_http::error::body_limit) {
-        beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large, 11};
-        res.set(beast_http::field::content_type, "application/json");
-        res.keep_alive(false);
-        res.body() = error_body(ErrorCode::kPayloadTooLarge, "Request body is too large.");
-        res.prepare_payload();
-        stream.expires_after(std::chrono::seconds(5));
-        co_await beast_http::async_write(stream, res, kTryAwait);
+    if (auto head = parse_request_head(
+            std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()),
+            limits_.max_header_bytes, static_cast<uint64_t>(limits_.max_body_bytes), request)) {
+      buffer.consume(head->head_size);
+      std::string& body = request.body();
+      const auto length = static_cast<size_t>(head->content_length);
+      const size_t have = std::min(length, buffer.size());
+      body.resize(length);
+      if (have > 0) std::memcpy(body.data(), buffer.data().data(), have);
+      buffer.consume(have);
+      if (have < length) {
+        stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+        auto [bec, n] = co_await asio::async_read(
+            stream, asio::buffer(body.data() + have, length - have), kTryAwait);
+        if (bec) break;  // as below: a body cut short gets no answer
       }
-      break;
+    } else {
+      RequestReader parser;
+      parser.header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+      parser.body_limit(static_cast<uint64_t>(limits_.max_body_bytes));
+      auto [hec, hn] = co_await beast_http::async_read_header(stream, buffer, parser, kTryAwait);
+      if (hec) {
+        int status = 0;
+        std::string body;
+        if (hec == beast_http::error::header_limit) {
+          status = 431;
+          body = error_body(ErrorCode::kHeadersTooLarge, "Request headers are too large.");
+        } else if (hec == beast_http::error::body_limit) {  // Content-Length over the limit
+          status = 413;
+          body = error_body(ErrorCode::kPayloadTooLarge,
+                            "Request body is larger than the limit of " +
+                                std::to_string(limits_.max_body_bytes) + " bytes.");
+        } else if (hec != beast_http::error::end_of_stream && !stream.timed_out() &&
+                   hec != asio::error::eof && hec != asio::error::connection_reset &&
+                   hec != asio::error::operation_aborted && buffer.size() + hn > 0) {
+          status = 400;
+          body = error_body(ErrorCode::kInvalidRequest, "Malformed HTTP request.");
+        }
+        if (status) {
+          beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status),
+                                                            11};
+          res.set(beast_http::field::content_type, "application/json");
+          res.keep_alive(false);
+          res.body() = std::move(body);
+          res.prepare_payload();
+          stream.expires_after(std::chrono::seconds(5));
+          co_await beast_http::async_write(stream, res, kTryAwait);
+        }
+        break;
+      }
+      // The head is in: the body has its own time limit from now. It usually came with the head:
+      // what is buffered is parsed here, and only a body still on its way is read.
+      beast::error_code bec = parse_buffered(parser, buffer);
+      if (bec == beast_http::error::need_more) bec = {};
+      if (!bec && !parser.is_done()) {
+        stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+        auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
+        bec = ec;
+      }
+      if (bec) {
+        if (bec == beast_http::error::body_limit) {
+          beast_http::response<beast_http::string_body> res{beast_http::status::payload_too_large,
+                                                            11};
+          res.set(beast_http::field::content_type, "application/json");
+          res.keep_alive(false);
+          res.body() = error_body(ErrorCode::kPayloadTooLarge, "Request body is too large.");
+          res.prepare_payload();
+          stream.expires_after(std::chrono::seconds(5));
+          co_await beast_http::async_write(stream, res, kTryAwait);
+        }
+        break;
+      }
+      request = parser.release();
     }
     stream.expires_never();
-    Request request = parser.release();
     Exchange exchange(stream, request, limits_, stats_.get());
     co_await handler_(exchange);
     if (!exchange.responded()) {

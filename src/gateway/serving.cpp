@@ -74,7 +74,10 @@ bool Serving::start_attempt(int t, bool probe) {
   a.tier = t;
   a.probe = probe;
   a.redacted = request_.redacted && !ctx_.router.tiers()[t].trusted;
-  TierRequest tr;
+  // Sequential attempts are built where run() takes them from: no move of the request.
+  TierRequest local;
+  TierRequest& tr = sequential_ ? pending_request_ : local;
+  tr = TierRequest{};
   api::ChatRequest& source = a.redacted ? *request_.redacted : request_.chat;
   tr.chat = single_try_ ? std::move(source) : source;
   if (probe && !tr.chat.logprobs) {
@@ -90,7 +93,6 @@ bool Serving::start_attempt(int t, bool probe) {
   const int index = static_cast<int>(attempts_.size() - 1);
   if (sequential_) {  // run() starts it, inline when the tier can
     pending_ = index;
-    pending_request_ = std::move(tr);
     return true;
   }
   ctx_.tiers[t]->submit(std::move(tr), std::make_shared<ChannelSink>(channel(), index));
@@ -319,7 +321,10 @@ awaitable<void> Serving::run(http::Exchange& ex) {
       Tier& tier = *ctx_.tiers[attempts_[index].tier];
       if (tier.serves_inline()) {
         DirectSink sink(*this, ex, index);
-        co_await tier.serve(std::move(pending_request_), sink);
+        // The call's own request: a failure's fallback builds the next one in pending_request_
+        // while this call is still returning.
+        TierRequest request = std::move(pending_request_);
+        co_await tier.serve(request, sink);
         // Its terminal event ended the request or chose the next attempt.
         if (!done_ && pending_ < 0) {
           error_ = Error::internal("a tier returned without a terminal event");

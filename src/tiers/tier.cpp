@@ -32,7 +32,7 @@ void Cancellation::clear() {
 
 namespace tiergate {
 
-boost::asio::awaitable<void> Tier::serve(TierRequest, TierSink& sink) {
+boost::asio::awaitable<void> Tier::serve(TierRequest&, TierSink& sink) {
   // Reached only by a caller that did not ask serves_inline(): fail the request, not the process.
   Error e = Error::internal("tier '" + info().name + "' cannot serve inline");
   sink.on_event(TierEvent{std::move(e)});

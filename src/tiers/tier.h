@@ -122,8 +122,9 @@ class Tier {
   virtual bool serves_inline() const { return false; }
   // Serves `request` as submit() does, within the caller's coroutine on the caller's event loop,
   // returning after the terminal event: no coroutine of its own, no hop between loops, and the
-  // sink outlives the call. Only when serves_inline().
-  virtual boost::asio::awaitable<void> serve(TierRequest request, TierSink& sink);
+  // sink outlives the call. `request` is the caller's, alive until the call returns; the tier may
+  // move from it (no copy or move of the request per call). Only when serves_inline().
+  virtual boost::asio::awaitable<void> serve(TierRequest& request, TierSink& sink);
 
   // True once the tier can serve (model loaded, upstream configured). For /readyz.
   virtual bool ready() const = 0;

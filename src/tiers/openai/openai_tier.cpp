@@ -56,11 +56,11 @@ Error status_error(unsigned status, std::string_view body, std::string_view retr
 }  // namespace
 
 // One request to the upstream. Lives on one event-loop thread: in its own coroutine (submit) or
-// in the caller's (serve).
+// in the caller's (serve). `request` outlives it (the submit coroutine's, or the caller's).
 class OpenAiTier::Call {
  public:
-  Call(OpenAiTier& tier, TierRequest request, TierSink& sink, bool in_caller)
-      : tier_(tier), request_(std::move(request)), sink_(sink), inline_(in_caller) {}
+  Call(OpenAiTier& tier, TierRequest& request, TierSink& sink, bool in_caller)
+      : tier_(tier), request_(request), sink_(sink), inline_(in_caller) {}
 
   awaitable<void> run() {
     auto start = Clock::now();
@@ -300,7 +300,7 @@ class OpenAiTier::Call {
   }
 
   OpenAiTier& tier_;
-  TierRequest request_;
+  TierRequest& request_;
   TierSink& sink_;
   const bool inline_;  // in the caller's coroutine (serve), which waits for run() to return
   std::shared_ptr<http::UpstreamConnection> conn_;
@@ -331,14 +331,15 @@ void OpenAiTier::submit(TierRequest request, std::shared_ptr<TierSink> sink) {
   asio::co_spawn(
       pool_.current(),
       [this, request = std::move(request), sink = std::move(sink)]() mutable -> awaitable<void> {
-        Call call(*this, std::move(request), *sink, false);
+        TierRequest owned = std::move(request);  // in this coroutine's frame for the whole call
+        Call call(*this, owned, *sink, false);
         co_await call.run();
       },
       asio::detached);
 }
 
-awaitable<void> OpenAiTier::serve(TierRequest request, TierSink& sink) {
-  Call call(*this, std::move(request), sink, true);
+awaitable<void> OpenAiTier::serve(TierRequest& request, TierSink& sink) {
+  Call call(*this, request, sink, true);
   co_await call.run();
 }
 

@@ -27,7 +27,7 @@ class OpenAiTier : public Tier {
   const TierStats& stats() const override { return stats_; }
   void submit(TierRequest request, std::shared_ptr<TierSink> sink) override;
   bool serves_inline() const override { return true; }
-  boost::asio::awaitable<void> serve(TierRequest request, TierSink& sink) override;
+  boost::asio::awaitable<void> serve(TierRequest& request, TierSink& sink) override;
   bool ready() const override { return true; }
 
  private:

@@ -51,10 +51,24 @@ size_t next_escape(std::string_view s, size_t from) {
 
 void JsonWriter::append_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  size_t i = next_escape(s, 0);
+  if (i == s.size()) {  // nearly every string: nothing to escape, written in one step
+    const size_t at = out.size();
+    const size_t size = at + s.size() + 2;
+    // The size is ours, not the callback's second argument: g++ 12's library passes the grown
+    // capacity there.
+    out.resize_and_overwrite(size, [&](char* p, size_t) {
+      p[at] = '"';
+      std::memcpy(p + at + 1, s.data(), s.size());
+      p[size - 1] = '"';
+      return size;
+    });
+    return;
+  }
   out.reserve(out.size() + s.size() + 2);
   out += '"';
   size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, run)) {
+  for (; i < s.size(); i = next_escape(s, run)) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     out.append(s.data() + run, i - run);
     run = i + 1;

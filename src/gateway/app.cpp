@@ -123,7 +123,7 @@ awaitable<void> App::handle(http::Exchange& ex) {
     w.begin_object().key("tiers").begin_object();
     for (const auto& t : tiers_) {
       all = all && t->ready();
-      w.field(t->info().name, t->ready() ? "ready" : "not_ready");
+      w.dynamic_key(t->info().name).value(t->ready() ? "ready" : "not_ready");
     }
     w.end_object().field("status", all ? "ready" : "not_ready").end_object();
     co_await ex.respond(all ? 200 : 503, std::move(out));

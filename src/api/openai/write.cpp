@@ -104,7 +104,7 @@ std::string write_upstream_request(const ChatRequest& req, std::string_view mode
   if (!req.tools_json.empty()) w.key("tools").raw(req.tools_json);
   if (!req.tool_choice_json.empty()) w.key("tool_choice").raw(req.tool_choice_json);
   if (!req.response_format_json.empty()) w.key("response_format").raw(req.response_format_json);
-  for (const auto& [k, v] : req.extra_json) w.key(k).raw(v);
+  for (const auto& [k, v] : req.extra_json) w.dynamic_key(k).raw(v);
   w.end_object();
   return out;
 }

@@ -21,7 +21,7 @@ std::string explain_json(const Router& router, const RouteDecision& d,
   w.key("privacy").begin_object().field("action", privacy_action);
   w.key("entities").begin_object();
   scan.for_each_count([&](privacy::EntityType t, uint32_t n) {
-    w.field(privacy::entity_type_name(t), static_cast<int64_t>(n));
+    w.dynamic_key(privacy::entity_type_name(t)).value(static_cast<int64_t>(n));
   });
   w.end_object().end_object();
   if (!std::isnan(d.complexity)) {
@@ -42,7 +42,7 @@ std::string explain_json(const Router& router, const RouteDecision& d,
 
   w.key("predictions").begin_object();
   for (const auto& p : d.predictions) {
-    w.key(tiers[p.tier].name).begin_object();
+    w.dynamic_key(tiers[p.tier].name).begin_object();
     w.field("queue_ms", p.queue_ms).field("ttft_ms", p.ttft_ms).field("total_ms", p.total_ms);
     w.field("meets_budget", p.meets_budget).field("measured", p.measured).end_object();
   }

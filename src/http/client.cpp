@@ -100,15 +100,19 @@ size_t ResponseReader::on_body_impl(string_view body, error_code& ec) {
   return n;
 }
 
+size_t UpstreamConnection::write_now(std::string_view head, std::string_view body,
+                                     beast::error_code& ec) {
+  if (tls_) return 0;
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+  return plain_->write_now(bufs, ec);
+}
+
 awaitable<beast::error_code> UpstreamConnection::write(std::string_view head, std::string_view body,
-                                                       std::chrono::milliseconds timeout) {
+                                                       std::chrono::milliseconds timeout,
+                                                       size_t from) {
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
   beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(bufs);
-  if (!tls_) {  // what the socket takes at once (usually all of it) is written without waiting
-    beast::error_code ec;
-    rest.consume(plain_->write_now(rest, ec));
-    if (ec || beast::buffer_bytes(rest) == 0) co_return ec;
-  }
+  rest.consume(from);
   tcp().expires_after(timeout);
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, rest, kTryAwait)
                       : co_await asio::async_write(*plain_, rest, kTryAwait);
@@ -148,6 +152,26 @@ awaitable<beast::error_code> UpstreamConnection::read_header(ResponseReader& par
   auto [ec, n] = tls_ ? co_await bhttp::async_read_header(*tls_, buffer_, parser, kTryAwait)
                       : co_await bhttp::async_read_header(*plain_, buffer_, parser, kTryAwait);
   co_return finish_op(ec);
+}
+
+std::optional<std::pair<beast::error_code, size_t>> UpstreamConnection::read_buffered_body(
+    ResponseReader& parser, char* buf, size_t size) {
+  if (parser.is_done()) return std::pair{beast::error_code{}, size_t{0}};
+  if (buffer_.size() == 0) return std::nullopt;
+  if (parser.fast()) {
+    const size_t got = std::min({size, buffer_.size(), static_cast<size_t>(parser.fast_left())});
+    std::memcpy(buf, buffer_.data().data(), got);
+    buffer_.consume(got);
+    parser.fast_consumed(got);
+    return std::pair{beast::error_code{}, got};
+  }
+  parser.body_buffer(buf, size);
+  beast::error_code ec = parse_buffered(parser, buffer_);
+  if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
+  const size_t got = size - parser.body_space();
+  // Nothing came of it (the rest of an element is still on its way): the socket must be read.
+  if (!ec && got == 0 && !parser.is_done()) return std::nullopt;
+  return std::pair{ec, got};
 }
 
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
@@ -226,11 +250,9 @@ bool still_open(UpstreamConnection& conn) {
 
 }  // namespace
 
-awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused, double* connect_ms,
-                                                                   std::optional<Error>& error,
-                                                                   bool fresh) {
+std::shared_ptr<UpstreamConnection> HttpClient::take_idle() {
   auto& idle = idle_for_this_thread();
-  while (!fresh && !idle.empty()) {
+  while (!idle.empty()) {
     auto conn = std::move(idle.back());
     idle.pop_back();
     // One closed in the instant before it is used still fails on first use: the caller then
@@ -238,8 +260,19 @@ awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused,
     if (!conn->tcp().socket().is_open() || conn->buffer_.size() != 0) continue;
     if (std::chrono::steady_clock::now() - conn->idle_since_ > kLookAfterIdle && !still_open(*conn))
       continue;
-    reused = true;
-    co_return conn;
+    return conn;
+  }
+  return nullptr;
+}
+
+awaitable<std::shared_ptr<UpstreamConnection>> HttpClient::acquire(bool& reused, double* connect_ms,
+                                                                   std::optional<Error>& error,
+                                                                   bool fresh) {
+  if (!fresh) {
+    if (auto conn = take_idle()) {
+      reused = true;
+      co_return conn;
+    }
   }
   reused = false;
   auto executor = co_await asio::this_coro::executor;

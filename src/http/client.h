@@ -117,12 +117,20 @@ class UpstreamConnection {
   void close();
   // Each operation below runs within its `timeout` and reports running out of it as
   // beast::error::timeout.
-  // Writes a whole request: head (ending in the blank line) and body, in one gathered write.
+  // Writes what the socket takes of a request (head ending in the blank line, and body) at once,
+  // without waiting; returns the bytes written. Plain connections only (0 for TLS).
+  size_t write_now(std::string_view head, std::string_view body, boost::system::error_code& ec);
+  // Writes a whole request, from byte `from` on (what write_now left), in one gathered write.
   boost::asio::awaitable<boost::system::error_code> write(std::string_view head,
                                                           std::string_view body,
-                                                          std::chrono::milliseconds timeout);
+                                                          std::chrono::milliseconds timeout,
+                                                          size_t from = 0);
   boost::asio::awaitable<boost::system::error_code> read_header(ResponseReader& parser,
                                                                 std::chrono::milliseconds timeout);
+  // Body bytes that already arrived, into buf, without a read: how many and the parse error, or
+  // nullopt when nothing is buffered and read_body must wait for the socket.
+  std::optional<std::pair<boost::system::error_code, size_t>> read_buffered_body(
+      ResponseReader& parser, char* buf, size_t size);
   // Reads some body bytes into buf; returns how many (0 is possible mid-body, e.g. after a chunk
   // header). Loop until parser.is_done().
   boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> read_body(
@@ -147,6 +155,8 @@ class HttpClient {
   const Url& url() const { return url_; }
   const ClientOptions& options() const { return options_; }
 
+  // A connection idle in this thread's pool that still looks usable, or null: no wait.
+  std::shared_ptr<UpstreamConnection> take_idle();
   // A pooled connection if one is idle on this thread (reused = true), else a new one; always a
   // new one when `fresh` (the retry after a pooled connection failed). Also reports the connect
   // time of a new connection (network round trip estimate). On failure returns null and sets

@@ -105,7 +105,11 @@ class OpenAiTier::Call {
     for (int attempt = 0;; ++attempt) {
       bool reused = false;
       double connect_ms = 0;
-      conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_, attempt > 0);
+      // A pooled connection (nearly always) is taken without a coroutine of its own.
+      if (attempt == 0 && (conn_ = tier_.client_.take_idle()))
+        reused = true;
+      else
+        conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_, attempt > 0);
       if (!conn_) co_return;
       if (!reused) update_ema(tier_.stats_.rtt_ms, connect_ms);
       std::weak_ptr<http::UpstreamConnection> weak = conn_;
@@ -122,7 +126,11 @@ class OpenAiTier::Call {
 
       http::ResponseReader parser;
       parser.body_limit(stream ? std::numeric_limits<uint64_t>::max() : kMaxResponseBody);
-      auto ec = co_await conn_->write(head, body, milliseconds(opt.first_byte_timeout_ms));
+      // What the socket takes at once (usually all of it) is written without waiting.
+      beast::error_code ec;
+      const size_t written = conn_->write_now(head, body, ec);
+      if (!ec && written < head.size() + body.size())
+        ec = co_await conn_->write(head, body, milliseconds(opt.first_byte_timeout_ms), written);
       if (!ec)
         ec = co_await conn_->read_header(
             parser, milliseconds(std::min(opt.first_byte_timeout_ms, until_deadline())));
@@ -197,8 +205,12 @@ class OpenAiTier::Call {
     size_t size = 0;
     while (!parser.is_done()) {
       if (size == body.size()) body.resize(2 * body.size());
-      auto [ec, n] = co_await conn_->read_body(parser, body.data() + size, body.size() - size,
-                                               milliseconds(tier_.options_.client.idle_timeout_ms));
+      // What came with the head (often all of it) is taken without a wait.
+      auto got = conn_->read_buffered_body(parser, body.data() + size, body.size() - size);
+      if (!got)
+        got = co_await conn_->read_body(parser, body.data() + size, body.size() - size,
+                                        milliseconds(tier_.options_.client.idle_timeout_ms));
+      auto [ec, n] = *got;
       size += n;
       if (ec) {
         error_ = transport_error(ec, "while reading the response");

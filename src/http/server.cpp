@@ -125,26 +125,29 @@ void Exchange::start_watch(std::function<void()> on_gone) {
 // The cap keeps bytes the kernel buffered at once from earning a long allowance. Writing piece by
 // piece (and TCP_NOTSENT_LOWAT on the socket) makes progress visible every few kilobytes.
 template <class Buffers>
-awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
+bool Exchange::send_now(beast::buffers_suffix<Buffers>& rest, size_t& left) {
+  using Clock = std::chrono::steady_clock;
+  const auto per_byte = std::chrono::duration<double>(1.0 / limits_.min_send_bytes_per_s);
+  boost::system::error_code ec;
+  const size_t n = stream_.write_now(rest, ec);
+  sent_bytes_ += n;
+  if (ec) {
+    keep_alive_ = false;
+    return false;
+  }
+  waited_ -= std::chrono::duration_cast<Clock::duration>(per_byte * static_cast<double>(n));
+  if (waited_ < Clock::duration::zero()) waited_ = Clock::duration::zero();
+  rest.consume(n);
+  left -= std::min(left, n);
+  return true;
+}
+
+template <class Buffers>
+awaitable<bool> Exchange::send_rest(beast::buffers_suffix<Buffers>& rest, size_t left) {
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
   const Clock::duration grace = milliseconds(limits_.send_grace_ms);
   const auto per_byte = std::chrono::duration<double>(1.0 / limits_.min_send_bytes_per_s);
-  beast::buffers_suffix<Buffers> rest(buffers);
-  size_t left = bytes;
-  {  // What the socket takes at once (usually all of it) is written without waiting.
-    boost::system::error_code ec;
-    const size_t n = stream_.write_now(rest, ec);
-    sent_bytes_ += n;
-    if (ec) {
-      keep_alive_ = false;
-      co_return false;
-    }
-    waited_ -= std::chrono::duration_cast<Clock::duration>(per_byte * static_cast<double>(n));
-    if (waited_ < Clock::duration::zero()) waited_ = Clock::duration::zero();
-    rest.consume(n);
-    left -= std::min(left, n);
-  }
   while (left > 0) {
     const auto start = Clock::now();  // one clock read for the deadline and the budget
     stream_.expires_at(start + std::max<Clock::duration>(grace - waited_, milliseconds(1)));
@@ -167,6 +170,15 @@ awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
     left -= std::min(left, n);
   }
   co_return true;
+}
+
+template <class Buffers>
+awaitable<bool> Exchange::send(const Buffers& buffers, size_t bytes) {
+  beast::buffers_suffix<Buffers> rest(buffers);
+  size_t left = bytes;
+  if (!send_now(rest, left)) co_return false;
+  if (left == 0) co_return true;
+  co_return co_await send_rest(rest, left);
 }
 
 namespace {
@@ -243,8 +255,13 @@ awaitable<bool> Exchange::respond(int status, std::string body, std::string_view
   head.append(digits, end);
   head += "\r\n\r\n"sv;
   state_ = State::kDone;
+  // What the socket takes at once (a small answer: all of it) needs no coroutine of its own.
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
-  co_return co_await send(bufs, head.size() + body.size());
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(bufs);
+  size_t left = head.size() + body.size();
+  if (!send_now(rest, left)) co_return false;
+  if (left == 0) co_return true;
+  co_return co_await send_rest(rest, left);
 }
 
 awaitable<bool> Exchange::start_stream(int status, const Headers& headers) {

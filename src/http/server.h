@@ -3,11 +3,11 @@
 // within the configured limits and timeouts, and hands each to the application's handler as an
 // Exchange. Knows nothing of LLMs.
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -85,8 +85,7 @@ class Exchange {
   // Starts the delayed watch of watch_disconnect.
   class WatchAlarm final : public Deadline {
    public:
-    explicit WatchAlarm(Exchange& owner)
-        : Deadline(owner.stream_.watchdog()), owner_(owner) {}
+    explicit WatchAlarm(Exchange& owner) : Deadline(owner.stream_.watchdog()), owner_(owner) {}
     ~WatchAlarm() = default;
     std::function<void()> on_gone;
 
@@ -100,6 +99,12 @@ class Exchange {
   // or too slow (then the connection is closed).
   template <class Buffers>
   boost::asio::awaitable<bool> send(const Buffers& buffers, size_t bytes);
+  // send()'s two halves: what the socket takes at once (no wait; false on a write error), and
+  // the rest, `left` bytes of `rest`, waiting within the budget.
+  template <class Buffers>
+  bool send_now(boost::beast::buffers_suffix<Buffers>& rest, size_t& left);
+  template <class Buffers>
+  boost::asio::awaitable<bool> send_rest(boost::beast::buffers_suffix<Buffers>& rest, size_t left);
   void append_head(std::string& out, int status, std::string_view content_type,
                    const Headers& headers) const;
 

@@ -244,7 +244,7 @@ void Serving::handle(int index, TierEvent& event) {
     a.probe = false;
     const double mean = a.tokens > 0 ? a.logprob_sum / double(a.tokens) : 0;
     if (a.tokens > 0 && mean < ctx_.routing.escalation.min_mean_logprob && d_.escalate_to >= 0) {
-      std::erase(next_, d_.escalate_to);
+      next_.erase(std::remove(next_.begin(), next_.end(), d_.escalate_to), next_.end());
       // The edge keeps going in reserve: if the cloud fails before answering, its answer serves.
       a.standby = true;
       if (start_attempt(d_.escalate_to, false)) {

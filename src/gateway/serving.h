@@ -13,7 +13,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-
+#include <boost/container/small_vector.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,7 +85,7 @@ class Serving {
   // cancelled.
   struct ClientWatch {
     bool gone = false;
-    std::vector<std::shared_ptr<Cancellation>> attempts;
+    boost::container::small_vector<std::shared_ptr<Cancellation>, 2> attempts;
     void leave() {
       gone = true;
       for (auto& c : attempts) c->request();
@@ -150,8 +150,8 @@ class Serving {
   TierRequest pending_request_;
   std::shared_ptr<ClientWatch> client_ = std::make_shared<ClientWatch>();
   // Each tier is tried at most once: with room for all of them, references stay valid.
-  std::vector<Attempt> attempts_;
-  std::vector<int> next_;  // fallbacks left; back() is tried next
+  boost::container::small_vector<Attempt, 2> attempts_;
+  boost::container::small_vector<int, 4> next_;  // fallbacks left; back() is tried next
   const bool single_try_;
   int live_ = 0;
   int winner_ = -1;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <cmath>
 
 #include "route/policy/predict.h"
@@ -12,17 +13,19 @@
 namespace tiergate::route {
 namespace {
 
+// Tier indices, held inline for any likely number of tiers: no allocation per filter.
+using TierList = boost::container::small_vector<int, 8>;
+
 // A small list of tier indices that is filtered in place, remembering why tiers left it.
 struct Candidates {
-  std::vector<int> list;
+  TierList list;
   RouteDecision* d;
 
   // Drops the tiers `drop` says no to, recording `why`. Returns true when nothing is left (the
   // list is then restored, so the caller can report the error with the original candidates).
   template <typename Pred>
   bool drop_if(Reason why, Pred&& drop) {
-    std::vector<int> kept;
-    kept.reserve(list.size());
+    TierList kept;
     const size_t excluded_before = d->excluded.size();
     for (int t : list) {
       if (drop(t))
@@ -40,7 +43,7 @@ struct Candidates {
   }
 };
 
-std::string names_of(const std::vector<TierTraits>& tiers, const std::vector<int>& list) {
+std::string names_of(const std::vector<TierTraits>& tiers, const TierList& list) {
   std::string out;
   for (int t : list) out += (out.empty() ? "'" : ", '") + tiers[t].name + "'";
   return out;
@@ -105,7 +108,8 @@ void Router::observe_completion(int64_t completion_tokens) const {
 int64_t Router::estimate_prompt_tokens(const api::ChatRequest& request) {
   size_t bytes = 0;
   request.for_each_text([&](const std::string& s) { bytes += s.size(); });
-  return static_cast<int64_t>((bytes + 3) / 4) + 4 * static_cast<int64_t>(request.messages.size()) + 3;
+  return static_cast<int64_t>((bytes + 3) / 4) + 4 * static_cast<int64_t>(request.messages.size()) +
+         3;
 }
 
 Result<RouteDecision> Router::decide(const api::ChatRequest& request, const RouteSignals& signals,
@@ -113,7 +117,6 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
   const auto& rc = config_->routing;
   RouteDecision d;
   Candidates c{{}, &d};
-  c.list.reserve(tiers_.size());
 
   // 1. Candidates.
   int forced = -1;
@@ -123,9 +126,9 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
     if (forced < 0) {
       std::string known = "auto";
       for (const auto& t : tiers_) known += ", " + t.name;
-      return fail(Error::client(ErrorCode::kUnknownModel, "The model '" + request.model +
-                                                              "' does not exist. Use one of: " +
-                                                              known + "."));
+      return fail(Error::client(
+          ErrorCode::kUnknownModel,
+          "The model '" + request.model + "' does not exist. Use one of: " + known + "."));
     }
     c.list.push_back(forced);
     d.reasons.add(Reason::kForced);
@@ -226,17 +229,16 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
                                           "uses:{} (tried {}).",
                                           needs, names_of(tiers_, c.list))));
   }
-  if (tenant && !tenant->allowed_tiers.empty() &&
-      c.drop_if(Reason::kTenantPolicy, [&](int t) {
+  if (tenant && !tenant->allowed_tiers.empty() && c.drop_if(Reason::kTenantPolicy, [&](int t) {
         return std::find(tenant->allowed_tiers.begin(), tenant->allowed_tiers.end(),
                          tiers_[t].name) == tenant->allowed_tiers.end();
       }))
-    return fail(Error::client(ErrorCode::kForbidden,
-                              fmt::format("Tenant '{}' may not use {}.", signals.tenant,
-                                          names_of(tiers_, c.list))));
-  if (budget && pace.exhausted &&
-      c.drop_if(Reason::kBudgetExhausted,
-                [&](int t) { return !tiers_[t].edge && tiers_[t].paying(); })) {
+    return fail(Error::client(
+        ErrorCode::kForbidden,
+        fmt::format("Tenant '{}' may not use {}.", signals.tenant, names_of(tiers_, c.list))));
+  if (budget && pace.exhausted && c.drop_if(Reason::kBudgetExhausted, [&](int t) {
+        return !tiers_[t].edge && tiers_[t].paying();
+      })) {
     Error e = Error::client(
         ErrorCode::kRateLimited,
         fmt::format("Tenant '{}' has spent its budget of ${:.2f} for this {}, and no edge tier can "
@@ -246,7 +248,8 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
     return fail(std::move(e));
   }
   const bool cloud_first = !tiers_[c.list.front()].edge;
-  if (c.drop_if(Reason::kCircuitOpen, [&](int t) { return !breakers_[t]->available(now.steady); })) {
+  if (c.drop_if(Reason::kCircuitOpen,
+                [&](int t) { return !breakers_[t]->available(now.steady); })) {
     Error e = Error::upstream(
         ErrorCode::kUnavailable,
         fmt::format("Every tier that may serve this request is failing ({}); retry shortly.",
@@ -277,8 +280,9 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
     const bool any = std::any_of(d.predictions.begin(), d.predictions.end(),
                                  [](const TierPrediction& p) { return p.meets_budget; });
     if (!any) {
-      std::stable_sort(d.predictions.begin(), d.predictions.end(),
-                       [&](const TierPrediction& a, const TierPrediction& b) { return key(a) < key(b); });
+      std::stable_sort(
+          d.predictions.begin(), d.predictions.end(),
+          [&](const TierPrediction& a, const TierPrediction& b) { return key(a) < key(b); });
       d.reasons.add(Reason::kDeadlineUnmeetable);
     } else if (!std::all_of(d.predictions.begin(), d.predictions.end(),
                             [](const TierPrediction& p) { return p.meets_budget; })) {
@@ -299,7 +303,8 @@ Result<RouteDecision> Router::decide(const api::ChatRequest& request, const Rout
 
   // 4. What may happen while serving.
   if (forced < 0 && !d.fallbacks.empty()) {
-    if (rc.hedging.enabled && d.latency_budget_ms && *d.latency_budget_ms <= rc.hedging.max_budget_ms) {
+    if (rc.hedging.enabled && d.latency_budget_ms &&
+        *d.latency_budget_ms <= rc.hedging.max_budget_ms) {
       d.hedge_with = d.fallbacks.front();
       d.fallbacks.erase(d.fallbacks.begin());
       d.reasons.add(Reason::kHedged);

@@ -4,6 +4,8 @@
 # proxy (keep-alive upstream pool), and through tiergate (openai tier). Then memory per idle
 # keep-alive connection for tiergate and nginx. Prints a Markdown report.
 #   bench/proxy/run.sh [DURATION_SECONDS=10] [ROUNDS=3]
+# TIERGATE_BASE_BIN=path/to/older/tiergate adds that binary as a fourth target in the same rounds
+# (same config, its own port), for a before/after comparison measured in one run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR=${1:-10}
@@ -13,7 +15,9 @@ WORK=$(mktemp -d /tmp/tiergate-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-UP=$(free_port); PX=$(free_port); TG=$(free_port)
+UP=$(free_port); PX=$(free_port); TG=$(free_port); TB=$(free_port)
+BASE_BIN=${TIERGATE_BASE_BIN:-}
+TARGETS="direct nginx tiergate${BASE_BIN:+ base}"
 BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":25,"completion_tokens":2,"total_tokens":27}}'
 
 mkdir -p "$WORK/up" "$WORK/px"
@@ -59,7 +63,12 @@ nginx -p "$WORK/up" -c "$WORK/up/nginx.conf" &
 nginx -p "$WORK/px" -c "$WORK/px/nginx.conf" &
 "$BIN" serve -c "$WORK/tiergate.yaml" 2>"$WORK/tiergate.err" &
 TG_PID=$!
-for p in $UP $PX $TG; do
+if [[ -n $BASE_BIN ]]; then
+  sed "s|127.0.0.1:$TG\"|127.0.0.1:$TB\"|" "$WORK/tiergate.yaml" > "$WORK/base.yaml"
+  "$BASE_BIN" serve -c "$WORK/base.yaml" 2>"$WORK/base.err" &
+  TB_PID=$!
+fi
+for p in $UP $PX $TG ${BASE_BIN:+$TB}; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.05; done
 done
 PX_PID=$(cat "$WORK/px/nginx.pid")
@@ -96,20 +105,21 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 declare -A P50 RPS CPU USR SYS
 for conns in 1 32; do
-  for target in direct nginx tiergate; do : > "$WORK/$target.$conns"; done
+  for target in $TARGETS; do : > "$WORK/$target.$conns"; done
   for r in $(seq "$ROUNDS"); do
     # Interleave the three targets in each round so drift on a shared machine hits them alike.
-    for target in direct nginx tiergate; do
+    for target in $TARGETS; do
       case $target in
         direct) url=http://127.0.0.1:$UP; pids=$UP_PIDS;;
         nginx) url=http://127.0.0.1:$PX; pids=$PX_PIDS;;
         tiergate) url=http://127.0.0.1:$TG; pids=$TG_PID;;
+        base) url=http://127.0.0.1:$TB; pids=$TB_PID;;
       esac
       # shellcheck disable=SC2086
       run_wrk "$url" "$conns" $pids >> "$WORK/$target.$conns"
     done
   done
-  for target in direct nginx tiergate; do
+  for target in $TARGETS; do
     P50[$target.$conns]=$(awk '{print $1}' "$WORK/$target.$conns" | median)
     RPS[$target.$conns]=$(awk '{print $2}' "$WORK/$target.$conns" | median)
     CPU[$target.$conns]=$(awk '{print $3}' "$WORK/$target.$conns" | median)
@@ -143,3 +153,18 @@ Gateway overhead: wrk -t1, ${DUR}s per run, median of ${ROUNDS} interleaved roun
 - memory, tiergate: $MEM_TG (target < 64 KiB = 65536 bytes)
 - memory, nginx proxy worker: $MEM_NGX
 MD
+if [[ -n $BASE_BIN ]]; then
+  A_TB_1=$(added "${P50[base.1]}" "${P50[direct.1]}"); A_TB_32=$(added "${P50[base.32]}" "${P50[direct.32]}")
+  cat <<MD
+
+Same rounds, the base binary ($BASE_BIN):
+
+| target | added c=1 (us) | added c=32 (us) | req/s c=32 | CPU us/request c=32 (user + system) |
+|---|---|---|---|---|
+| base | $A_TB_1 | $A_TB_32 | ${RPS[base.32]} | ${CPU[base.32]} (${USR[base.32]} + ${SYS[base.32]}) |
+| tiergate | $A_TG_1 | $A_TG_32 | ${RPS[tiergate.32]} | ${CPU[tiergate.32]} (${USR[tiergate.32]} + ${SYS[tiergate.32]}) |
+
+- base: req/s vs nginx's at c=32 $(ratio "${RPS[base.32]}" "${RPS[nginx.32]}")x, added latency vs nginx's $(ratio "$A_TB_32" "$A_NGX_32")x, CPU per request vs nginx $(ratio "${CPU[base.32]}" "${CPU[nginx.32]}")x
+- tiergate vs base: CPU per request $(ratio "${CPU[tiergate.32]}" "${CPU[base.32]}")x, req/s $(ratio "${RPS[tiergate.32]}" "${RPS[base.32]}")x
+MD
+fi

@@ -8,9 +8,14 @@ namespace tiergate::http {
 std::string_view Request::header(std::string_view name) const {
   for (const Field& f : fields_) {
     const std::string_view n = std::string_view(text_).substr(f.name, f.name_size);
-    if (boost::beast::iequals(n, name)) return std::string_view(text_).substr(f.value, f.value_size);
+    if (boost::beast::iequals(n, name))
+      return std::string_view(text_).substr(f.value, f.value_size);
   }
   return {};
+}
+
+bool Request::expects_continue() const {
+  return version_ == 11 && boost::beast::iequals(header("expect"), "100-continue");
 }
 
 Request RequestReader::release() {
@@ -18,8 +23,8 @@ Request RequestReader::release() {
   return std::move(request_);
 }
 
-void RequestReader::on_request_impl(boost::beast::http::verb method, string_view, string_view target,
-                                    int version, error_code&) {
+void RequestReader::on_request_impl(boost::beast::http::verb method, string_view,
+                                    string_view target, int version, error_code&) {
   request_.method_ = method;
   request_.version_ = static_cast<unsigned>(version);
   request_.text_.reserve(target.size() + 256);

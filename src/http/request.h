@@ -24,6 +24,9 @@ class Request {
   bool keep_alive() const { return keep_alive_; }
   // The value of the first field called `name` (in any case), or empty.
   std::string_view header(std::string_view name) const;
+  // HTTP/1.1 with `Expect: 100-continue`: the client waits for a 100 before it sends the body
+  // (curl does for bodies over 1 MiB, and waits a second when none comes).
+  bool expects_continue() const;
   // Calls fn(name, value) for every field, in order.
   template <class Fn>
   void for_each_header(Fn&& fn) const {
@@ -55,6 +58,8 @@ class RequestReader : public boost::beast::http::basic_parser<true> {
  public:
   // The request, once is_done().
   Request release();
+  // The request line and fields, once the head is parsed (the body may still be on its way).
+  const Request& head() const { return request_; }
 
  private:
   using error_code = boost::beast::error_code;

@@ -384,6 +384,18 @@ awaitable<void> Server::accept_loop() {
   }
 }
 
+namespace {
+
+// The interim answer a client that sent `Expect: 100-continue` waits for before its body. Only
+// once the head was accepted: a body over the limit gets its 413 instead, and no 100.
+awaitable<bool> send_continue(TimedSocket& stream) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kTryAwait);
+  co_return !ec;
+}
+
+}  // namespace
+
 awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
   // Uncounts the connection when the session coroutine ends, whatever path it takes; also when
   // the IoPool destroys the frame at shutdown, after the Server is gone (hence shared_ptrs).
@@ -432,6 +444,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
       buffer.consume(have);
       if (have < length) {
         stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+        if (request.expects_continue() && !co_await send_continue(stream)) break;
         auto [bec, n] = co_await asio::async_read(
             stream, asio::buffer(body.data() + have, length - have), kTryAwait);
         if (bec) break;  // as below: a body cut short gets no answer
@@ -476,6 +489,7 @@ awaitable<void> Server::session(tcp::socket socket, asio::ip::address peer) {
       if (bec == beast_http::error::need_more) bec = {};
       if (!bec && !parser.is_done()) {
         stream.expires_after(std::chrono::milliseconds(limits_.body_timeout_ms));
+        if (parser.head().expects_continue() && !co_await send_continue(stream)) break;
         auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, kTryAwait);
         bec = ec;
       }

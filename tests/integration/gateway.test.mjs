@@ -297,6 +297,38 @@ describe('gateway with a scripted upstream', () => {
     assert.equal(got.split('Hello from upstream').length - 1, 3);
   });
 
+  test('Expect: 100-continue: a 100 before the body (plain and chunked), none for a body over the limit', async () => {
+    up.handler = null;
+    const body = chatBody();
+    const ask = async (framing, bodyWire, lengthOverLimit = false) => {
+      const s = net.connect(tg.port, '127.0.0.1');
+      await new Promise((r) => s.on('connect', r));
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Expect: 100-continue\r\n${framing}\r\n`);
+      // The body is sent only once the 100 came: without it this waits in vain and fails.
+      for (let i = 0; i < 200 && !got.includes('\r\n\r\n'); i++) await sleep(25);
+      if (lengthOverLimit) {
+        s.destroy();
+        return got;
+      }
+      assert.ok(got.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), got);
+      s.write(bodyWire);
+      for (let i = 0; i < 200 && !got.includes('Hello from upstream'); i++) await sleep(25);
+      s.destroy();
+      return got;
+    };
+    const plain = await ask(`Content-Length: ${Buffer.byteLength(body)}\r\n`, body);
+    assert.match(plain, /HTTP\/1\.1 200 OK[\s\S]*Hello from upstream/);
+    const size = Buffer.byteLength(body).toString(16);
+    const chunked = await ask('Transfer-Encoding: chunked\r\n', `${size}\r\n${body}\r\n0\r\n\r\n`);
+    assert.match(chunked, /HTTP\/1\.1 200 OK[\s\S]*Hello from upstream/);
+    const refused = await ask('Content-Length: 999999999\r\n', '', true);
+    assert.ok(refused.startsWith('HTTP/1.1 413'), refused);
+    assert.ok(!refused.includes('100 Continue'), refused);
+  });
+
   test('an upstream answer whose body comes after its head, in pieces (length and chunked)', async () => {
     const full = JSON.stringify(completionBody('split answer'));
     for (const chunked of [false, true]) {

@@ -221,20 +221,11 @@ std::optional<FastRequestHead> parse_request_head(std::string_view buf, size_t h
   Request request;
   request.method_ = boost::beast::http::string_to_verb(method);
   request.version_ = version;
-  request.text_.reserve(size);
-  request.text_.assign(target.data(), target.size());
-  request.target_size_ = static_cast<uint32_t>(target.size());
+  request.set_target(target, size);
   Framing framing;
-  const bool plain = read_fields(p, blank, buf.data() + buf.size(), framing,
-                                 [&](std::string_view n, std::string_view v) {
-                                   std::string& text = request.text_;
-                                   const auto at = static_cast<uint32_t>(text.size());
-                                   text.append(n.data(), n.size());
-                                   text.append(v.data(), v.size());
-                                   request.fields_.push_back({at, static_cast<uint32_t>(n.size()),
-                                                              at + static_cast<uint32_t>(n.size()),
-                                                              static_cast<uint32_t>(v.size())});
-                                 });
+  const bool plain =
+      read_fields(p, blank, buf.data() + buf.size(), framing,
+                  [&](std::string_view n, std::string_view v) { request.add_field(n, v); });
   if (!plain) return std::nullopt;
   const uint64_t length = framing.content_length.value_or(0);
   if (length > body_limit) return std::nullopt;

@@ -23,25 +23,30 @@ Request RequestReader::release() {
   return std::move(request_);
 }
 
+void Request::set_target(std::string_view target, size_t head_size) {
+  text_.reserve(head_size);
+  text_.assign(target.data(), target.size());
+  target_size_ = static_cast<uint32_t>(target.size());
+}
+
+void Request::add_field(std::string_view name, std::string_view value) {
+  const auto at = static_cast<uint32_t>(text_.size());
+  text_.append(name.data(), name.size());
+  text_.append(value.data(), value.size());
+  fields_.push_back({at, static_cast<uint32_t>(name.size()),
+                     at + static_cast<uint32_t>(name.size()), static_cast<uint32_t>(value.size())});
+}
+
 void RequestReader::on_request_impl(boost::beast::http::verb method, string_view,
                                     string_view target, int version, error_code&) {
   request_.method_ = method;
   request_.version_ = static_cast<unsigned>(version);
-  request_.text_.reserve(target.size() + 256);
-  request_.text_.assign(target.data(), target.size());
-  request_.target_size_ = static_cast<uint32_t>(target.size());
+  request_.set_target(target, target.size() + 256);
 }
 
 void RequestReader::on_field_impl(boost::beast::http::field, string_view name, string_view value,
                                   error_code&) {
-  // The parser's header limit (far below 4 GiB) bounds the offsets.
-  std::string& text = request_.text_;
-  const auto at = static_cast<uint32_t>(text.size());
-  text.append(name.data(), name.size());
-  text.append(value.data(), value.size());
-  request_.fields_.push_back({at, static_cast<uint32_t>(name.size()),
-                              at + static_cast<uint32_t>(name.size()),
-                              static_cast<uint32_t>(value.size())});
+  request_.add_field(name, value);
 }
 
 void RequestReader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,

@@ -44,6 +44,10 @@ class Request {
   struct Field {
     uint32_t name, name_size, value, value_size;  // in text_
   };
+  // The head is parsed in this order: the target first, then each field. The head's size limit
+  // (far below 4 GiB) bounds the offsets.
+  void set_target(std::string_view target, size_t head_size);
+  void add_field(std::string_view name, std::string_view value);
 
   boost::beast::http::verb method_ = boost::beast::http::verb::unknown;
   unsigned version_ = 11;

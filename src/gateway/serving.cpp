@@ -1,9 +1,8 @@
 #include "gateway/serving.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <algorithm>
 
 namespace tiergate::gateway {
 
@@ -74,7 +73,7 @@ bool Serving::start_attempt(int t, bool probe) {
   a.tier = t;
   a.probe = probe;
   a.redacted = request_.redacted && !ctx_.router.tiers()[t].trusted;
-  // Sequential attempts are built where run() takes them from: no move of the request.
+  // A sequential attempt is built in place, where run() takes it from (one move fewer).
   TierRequest local;
   TierRequest& tr = sequential_ ? pending_request_ : local;
   tr = TierRequest{};
@@ -127,7 +126,8 @@ void Serving::apply(Attempt& a, TierEvent& ev) {
       dl->logprobs.clear();
       dl->has_logprobs = false;
     }
-    if (first_token_ == Clock::time_point{} && (!dl->content.empty() || !dl->tool_calls_json.empty()))
+    if (first_token_ == Clock::time_point{} &&
+        (!dl->content.empty() || !dl->tool_calls_json.empty()))
       first_token_ = Clock::now();
     if (dl->index == 0 && !dl->finish_reason.empty()) log_.finish_reason = dl->finish_reason;
     out_.add(*dl);
@@ -155,7 +155,8 @@ void Serving::commit(int index) {
   if (escalating_ >= 0 && index != escalating_) {
     reasons_.add(Reason::kEscalated);
     log_.escalated = true;
-    ctx_.metrics.tier(attempts_[escalating_].tier).escalated_from.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.tier(attempts_[escalating_].tier)
+        .escalated_from.fetch_add(1, std::memory_order_relaxed);
   }
   out_.restore_with(a.redacted ? request_.redactor : nullptr);
   out_.set_meta({log_.request_id,
@@ -342,9 +343,8 @@ awaitable<void> Serving::run(http::Exchange& ex) {
     handle(te.attempt, te.event);
     // Drain what is already queued so one write carries it all.
     while (!done_ && pending_ < 0 &&
-           channel_->try_receive([&](boost::system::error_code, TaggedEvent e) {
-             handle(e.attempt, e.event);
-           })) {
+           channel_->try_receive(
+               [&](boost::system::error_code, TaggedEvent e) { handle(e.attempt, e.event); })) {
     }
     if (stream_ && !client_gone_ && winner_ >= 0) co_await write_stream(ex);
   }

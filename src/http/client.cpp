@@ -167,51 +167,37 @@ std::optional<std::pair<beast::error_code, size_t>> UpstreamConnection::read_buf
   }
   parser.body_buffer(buf, size);
   beast::error_code ec = parse_buffered(parser, buffer_);
+  // need_buffer: buf is full; need_more: the rest of an element is still on its way.
   if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
   const size_t got = size - parser.body_space();
-  // Nothing came of it (the rest of an element is still on its way): the socket must be read.
+  // Nothing came of it (a chunk header or the like still incomplete): the socket must be read.
   if (!ec && got == 0 && !parser.is_done()) return std::nullopt;
   return std::pair{ec, got};
 }
 
 awaitable<std::pair<beast::error_code, size_t>> UpstreamConnection::read_body(
     ResponseReader& parser, char* buf, size_t size, std::chrono::milliseconds timeout) {
-  if (parser.is_done()) co_return std::pair{beast::error_code{}, size_t{0}};
+  // What already arrived (often the whole body, with the head) is taken without a trip through
+  // the event loop; the socket is read only when that gave nothing.
+  if (auto got = read_buffered_body(parser, buf, size)) co_return *got;
+  tcp().expires_after(timeout);
   if (parser.fast()) {
-    // Exactly the body's bytes: what is buffered first, then the socket, never past the body
-    // (the next response on this connection is not read here).
+    // At most the body's bytes: the next response on this connection is not read here.
     const size_t want = static_cast<size_t>(std::min<std::uint64_t>(size, parser.fast_left()));
-    if (want == 0) co_return std::pair{beast::error_code{}, size_t{0}};
-    size_t got = std::min(want, buffer_.size());
-    std::memcpy(buf, buffer_.data().data(), got);
-    buffer_.consume(got);
-    beast::error_code ec;
-    if (got == 0) {
-      tcp().expires_after(timeout);
-      auto [rec, n] = tls_ ? co_await tls_->async_read_some(asio::buffer(buf, want), kTryAwait)
-                           : co_await plain_->async_read_some(asio::buffer(buf, want), kTryAwait);
-      ec = finish_op(rec == asio::error::eof ? beast::error_code(bhttp::error::partial_message)
-                                             : rec);
-      got = n;
-    }
-    parser.fast_consumed(got);
-    co_return std::pair{ec, got};
+    if (want == 0) co_return std::pair{finish_op({}), size_t{0}};
+    auto [rec, n] = tls_ ? co_await tls_->async_read_some(asio::buffer(buf, want), kTryAwait)
+                         : co_await plain_->async_read_some(asio::buffer(buf, want), kTryAwait);
+    parser.fast_consumed(n);
+    co_return std::pair{
+        finish_op(rec == asio::error::eof ? beast::error_code(bhttp::error::partial_message) : rec),
+        n};
   }
   parser.body_buffer(buf, size);
-  // What already arrived (often the whole body, with the head) is parsed here, without a trip
-  // through the event loop; the socket is read only when that is not enough.
-  beast::error_code ec = parse_buffered(parser, buffer_);
-  // need_buffer: buf is full; need_more: the rest of an element is still on its way.
-  if (ec == bhttp::error::need_buffer || ec == bhttp::error::need_more) ec = {};
-  if (ec || parser.is_done() || parser.body_space() < size)
-    co_return std::pair{ec, size - parser.body_space()};
-  tcp().expires_after(timeout);
   auto [rec, n] = tls_ ? co_await bhttp::async_read_some(*tls_, buffer_, parser, kTryAwait)
                        : co_await bhttp::async_read_some(*plain_, buffer_, parser, kTryAwait);
-  ec = finish_op(rec);
+  beast::error_code ec = finish_op(rec);
   if (ec == bhttp::error::need_buffer) ec = {};
-  size_t got = size - parser.body_space();
-  co_return std::pair{ec, got};
+  co_return std::pair{ec, size - parser.body_space()};
 }
 
 HttpClient::HttpClient(Url url, ClientOptions options, size_t threads)

@@ -105,11 +105,12 @@ class OpenAiTier::Call {
     for (int attempt = 0;; ++attempt) {
       bool reused = false;
       double connect_ms = 0;
-      // A pooled connection (nearly always) is taken without a coroutine of its own.
+      // A pooled connection (nearly always) is taken without a coroutine of its own; otherwise,
+      // and on the retry, a new one.
       if (attempt == 0 && (conn_ = tier_.client_.take_idle()))
         reused = true;
       else
-        conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_, attempt > 0);
+        conn_ = co_await tier_.client_.acquire(reused, &connect_ms, error_, /*fresh=*/true);
       if (!conn_) co_return;
       if (!reused) update_ema(tier_.stats_.rtt_ms, connect_ms);
       std::weak_ptr<http::UpstreamConnection> weak = conn_;
@@ -330,9 +331,10 @@ OpenAiTier::OpenAiTier(TierInfo info, Options options, std::string api_key, http
       pool_(pool),
       client_(options_.url, options_.client, pool.size()) {
   // The part of every request head that never changes, built once.
-  request_head_ = "POST " + options_.url.path + "/chat/completions HTTP/1.1\r\nHost: " +
-                  options_.url.host_header() +
-                  "\r\nContent-Type: application/json\r\nUser-Agent: tiergate/" TIERGATE_VERSION "\r\n";
+  request_head_ = "POST " + options_.url.path +
+                  "/chat/completions HTTP/1.1\r\nHost: " + options_.url.host_header() +
+                  "\r\nContent-Type: application/json\r\nUser-Agent: tiergate/" TIERGATE_VERSION
+                  "\r\n";
   if (!authorization_.empty()) request_head_ += "Authorization: " + authorization_ + "\r\n";
   for (const auto& [k, v] : options_.headers) request_head_ += k + ": " + v + "\r\n";
 }

@@ -214,6 +214,32 @@ TEST(PrivacyDetect, HighEntropy) {
   expect_none("getUserAccountSettings2ForAdmin()");
 }
 
+// Lookalikes from real text that the generated corpus lacked (Debian's copyright files and
+// changelogs, the C++ and Python headers and sources on this machine: docs/BENCHMARKS.md, privacy
+// section): names made of simple segments are identifiers, not secrets; test logs, strings that
+// hold a key word and C++ scopes are not password assignments. Random tokens with the same
+// separators still are.
+TEST(PrivacyDetect, RealTextLookalikes) {
+  expect_none("see libs/config/checks/std/cpp_lib_make_unique_14 for details");
+  expect_none("#define _GLIBCXX_USE_C99_MATH_TR1 1");
+  expect_none("#if _GLIBCXX_SIMD_HAVE_AVX512F");
+  expect_none("/usr/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so");
+  expect_none("Files: fpcsrc/utils/pas2js/dist/rtl");
+  expect_none("tests/at-spi2-atk/dummyatk/my-atk-hyperlink.c");
+  expect_none("PASS: Convert x86-64 object\nFAIL: Build i386");
+  expect_none("--- PASS: TestParseConfig (0.00s)");
+  expect_none("def unix_getpass(prompt='Password: ', stream=None):");
+  expect_none("auto level = byte_pass::SimdLevel::kSse2;");
+  expect_one("key Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5 ok", "SECRET",
+             "Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5");
+  expect_one("license XKQZP-VBNMR-WRTP3-HJKLM-7QZXV ok", "SECRET",
+             "XKQZP-VBNMR-WRTP3-HJKLM-7QZXV");
+  expect_one("token k3j9-dk2x-m4q7-p2z8-r5t1 ok", "SECRET", "k3j9-dk2x-m4q7-p2z8-r5t1");
+  expect_one("PASSWORD: hunter22x", "PASSWORD", "hunter22x");
+  expect_one("pass: hunter22x", "PASSWORD", "hunter22x");
+  expect_one("{\"password\": \"hunter22x\"}", "PASSWORD", "hunter22x");
+}
+
 // Found by the 10,000-conversation no-leak test: an unlucky random token (3.48 bits) as the value
 // of a key that names a secret is a secret; the same token without such a key stays below the bar.
 TEST(PrivacyDetect, HighEntropyAfterSecretKey) {

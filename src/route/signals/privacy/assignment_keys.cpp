@@ -48,6 +48,9 @@ bool api_key_ends_at(std::string_view t, size_t k) {
 
 bool assignment_at(std::string_view t, size_t q, bool passwords, bool api_keys, size_t* ob,
                    size_t* oe, EntityType* type) {
+  // "byte_pass::Level", "token::kind": a scope, not an assignment.
+  if (t[q] == ':' && ((q + 1 < t.size() && t[q + 1] == ':') || (q > 0 && t[q - 1] == ':')))
+    return false;
   // Back over [ \t]*, then an optional quote with the backslashes before it.
   size_t k = q;
   while (k > 0 && (t[k - 1] == ' ' || t[k - 1] == '\t')) --k;

@@ -194,6 +194,10 @@ bool code_like(std::string_view v) {
 }  // namespace
 
 bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t* ob, size_t* oe) {
+  // "PASS: name" is a test result (automake, TAP, "--- PASS: TestX" in Go), not a password.
+  if (r == R::kPasswordValue && e >= 1 && t[e - 1] == ':' && t.substr(b, 4) == "PASS" &&
+      !(b + 4 < t.size() && (is_alpha(t[b + 4]) || t[b + 4] == '_')))
+    return false;
   while (e < t.size() && (t[e] == ' ' || t[e] == '\t')) ++e;
   if (r == R::kPasswordIs && e < t.size() && t[e] == ':') {
     ++e;
@@ -212,6 +216,11 @@ bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t
     }
   }
   if (r == R::kPasswordValue && short_key) return false;
+  // A key inside a string of its own ('Password: ' in a prompt, "token=" in a message): the
+  // quote after the separator closes that string and opens no value.
+  if (b > 0 && (t[b - 1] == '"' || t[b - 1] == '\'') && e < t.size() && t[e] == t[b - 1] &&
+      key_end < t.size() && t[key_end] != t[b - 1])
+    return false;
   size_t vb = 0, ve = 0;
   assignment_value(t, e, &vb, &ve);
   const bool quoted = vb > e;
@@ -275,33 +284,37 @@ namespace {
 // Share of adjacent letter pairs that are common in English, in percent (100 if none).
 int common_pair_percent(std::string_view s);
 
-// snake_case / kebab-case / path made of words: case-consistent segments (lower, UPPER or
-// Capitalised letters, maybe a short number) whose letter pairs are mostly common English.
-bool word_segments(std::string_view s) {
-  static constexpr std::array<bool, 256> kSeparator = [] {
-    std::array<bool, 256> a{};
-    for (char c : std::string_view("_-/+=")) a[static_cast<unsigned char>(c)] = true;
-    return a;
-  }();
-  size_t segments = 0, start = 0;
+// An identifier or a path made of simple segments (snake_case, kebab-case, SCREAMING_CASE, a file
+// path): split at _ - / + =, two or more segments, each a number or letters in one case (or
+// Capitalised) with digits in at most four runs of letters and digits, half of them or more a
+// word, a number or a word and a number ("cpython-311-x86_64-linux-gnu",
+// "_GLIBCXX_SIMD_HAVE_AVX512F", "fpcsrc/utils/pas2js/dist/rtl"), and at least 30% of the letter
+// pairs common in English. The entropy of such a name counts its alphabet, not randomness. A random
+// token is none of it: base64 mixes the cases within a segment, base36 letters and digits, and
+// one-case random letters ("XKQZP-VBNMR-WRTP3") have few common pairs (about one in six).
+bool simple_segments(std::string_view s) {
+  static constexpr ByteSet kSeparator("_-/+=");
+  size_t segments = 0, plain = 0, start = 0;
   for (size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size() && !kSeparator[static_cast<unsigned char>(s[i])]) continue;
+    if (i < s.size() && !kSeparator.has(s[i])) continue;
     std::string_view seg = s.substr(start, i - start);
     start = i + 1;
     if (seg.empty()) continue;
     ++segments;
-    size_t letters = 0, uppers = 0;
-    while (letters < seg.size() && is_alpha(seg[letters])) {
-      uppers += seg[letters] >= 'A' && seg[letters] <= 'Z';
-      ++letters;
+    size_t letters = 0, uppers = 0, turns = 0;
+    for (size_t k = 0; k < seg.size(); ++k) {
+      const bool alpha = is_alpha(seg[k]);
+      if (!alpha && !is_digit(seg[k])) return false;
+      letters += alpha;
+      uppers += seg[k] >= 'A' && seg[k] <= 'Z';
+      turns += k > 0 && alpha != is_alpha(seg[k - 1]);
     }
-    if (letters == 0 || seg.size() - letters > 4) return false;
-    for (size_t k = letters; k < seg.size(); ++k)
-      if (!is_digit(seg[k])) return false;
     const bool first_upper = seg[0] >= 'A' && seg[0] <= 'Z';
-    if (!(uppers == 0 || uppers == letters || (uppers == 1 && first_upper))) return false;
+    if (!(uppers == 0 || uppers == letters || (uppers == 1 && first_upper)) || turns > 3)
+      return false;
+    plain += turns <= 1;
   }
-  return segments >= 2 && common_pair_percent(s) >= 60;
+  return segments >= 2 && plain * 2 >= segments && common_pair_percent(s) >= 30;
 }
 
 // Common English letter pairs: identifiers are made of words, random tokens are not.
@@ -428,7 +441,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (word_segments(s)) return false;
+  if (simple_segments(s)) return false;
   if (wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;

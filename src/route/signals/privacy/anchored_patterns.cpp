@@ -44,7 +44,7 @@ void email_ends(Ctx& c, size_t i) {
     if (!is_alnum(ch) && ch != '-') return;
     ++label;
     letters = letters && is_alpha(ch);
-    if (dot && letters && label >= 2 && label <= 24) c.hit(AnchoredPattern::kEmail, j + 1);
+    if (dot && letters && label >= 2 && label <= 24) c.hit(AnchoredPattern::kEmail, i, j + 1);
   }
 }
 
@@ -62,7 +62,7 @@ void url_password_end(Ctx& c, size_t i) {
   const size_t from = i + 3, limit = std::min(t.size(), from + 64);
   size_t j = from;
   while (j < limit && kUser[static_cast<unsigned char>(t[j])]) ++j;
-  if (j > from && j < t.size() && t[j] == ':') c.hit(AnchoredPattern::kUrlPassword, j + 1);
+  if (j > from && j < t.size() && t[j] == ':') c.hit(AnchoredPattern::kUrlPassword, i, j + 1);
 }
 
 // eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{2,}\. : the segments cannot hold a dot, so each is the
@@ -76,14 +76,14 @@ void jwt_end(Ctx& c, size_t i) {
   size_t k = j + 1;
   while (k < t.size() && is_token_char(t[k])) ++k;
   if (k - (j + 1) < 2 || k >= t.size() || t[k] != '.') return;
-  c.hit(AnchoredPattern::kJwt, k + 1);
+  c.hit(AnchoredPattern::kJwt, i, k + 1);
 }
 
 // bearer[ \t], any case.
 void bearer_end(Ctx& c, size_t i) {
   const std::string_view t = c.t;
   if (istarts(t, i, "bearer") && i + 6 < t.size() && (t[i + 6] == ' ' || t[i + 6] == '\t'))
-    c.hit(AnchoredPattern::kBearer, i + 7);
+    c.hit(AnchoredPattern::kBearer, i, i + 7);
 }
 
 }  // namespace tiergate::privacy::byte_pass

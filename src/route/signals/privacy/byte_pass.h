@@ -60,8 +60,9 @@ struct Ctx {
   std::vector<AnchoredHit>* anchored = nullptr;  // null: the anchored patterns are not looked for
   bool on(T type) const { return enabled[static_cast<size_t>(type)]; }
   void add(T type, size_t b, size_t e) { out.push_back(Finding{type, b, e}); }
-  void hit(AnchoredPattern p, size_t end) {
-    anchored->push_back(AnchoredHit{p, static_cast<uint32_t>(end)});
+  void hit(AnchoredPattern p, size_t literal, size_t end) {
+    anchored->push_back(
+        AnchoredHit{p, static_cast<uint32_t>(literal), static_cast<uint32_t>(end)});
   }
 };
 

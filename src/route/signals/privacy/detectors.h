@@ -78,7 +78,8 @@ std::span<const PatternSpec, kAnchoredPatternCount> anchored_patterns();
 
 struct AnchoredHit {
   AnchoredPattern pattern;
-  uint32_t end;  // one past the match's last byte
+  uint32_t literal;  // where its literal starts: the hits of one literal are consecutive
+  uint32_t end;      // one past the match's last byte
 };
 
 struct RefineOptions {

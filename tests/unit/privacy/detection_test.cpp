@@ -230,6 +230,13 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_none("--- PASS: TestParseConfig (0.00s)");
   expect_none("def unix_getpass(prompt='Password: ', stream=None):");
   expect_none("auto level = byte_pass::SimdLevel::kSse2;");
+  expect_none("Files: fpcsrc/packages/gtk2/src/glib/glib2");
+  // ZIP+4 after a state (GPL notices), a range of years before a name ending in a street word.
+  expect_none("Fifth Floor, Boston, MA  02110-1301, USA.");
+  expect_none("Fifth Floor, Boston, MA\n   02110-1301 USA");
+  expect_none("Copyright (C) 1991-1998 Thomas G. Lane.");
+  expect_one("call 020 7946 0958 now", "PHONE", "020 7946 0958");
+  expect_one("ship to 1998 Thomas Lane please", "ADDRESS", "1998 Thomas Lane");
   expect_one("key Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5 ok", "SECRET",
              "Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5");
   expect_one("license XKQZP-VBNMR-WRTP3-HJKLM-7QZXV ok", "SECRET",

@@ -84,6 +84,15 @@ bool refine_phone_at(std::string_view t, size_t b, size_t e, PhoneContext* regio
   if (digits < 7 || digits > 15) return false;
   const bool separated = ngroups > 1;
   if (date_shaped(groups, ngroups)) return false;
+  // "Boston, MA 02110-1301": a ZIP+4 code after a US state's two capitals and white space (in
+  // every GPL notice, often with the state at the end of the line before).
+  if (ngroups == 2 && groups[0] == 5 && groups[1] == 4 && t[starts[1] - 1] == '-') {
+    size_t k = b;
+    while (k > 0 && b - k < 8 && is_one_of(t[k - 1], " \t\r\n")) --k;
+    if (k < b && k >= 2 && t[k - 1] >= 'A' && t[k - 1] <= 'Z' && t[k - 2] >= 'A' &&
+        t[k - 2] <= 'Z' && !is_alpha(before(t, k - 2)))
+      return false;
+  }
   if (plus) return first_digit != '0' && digits >= 8 && (separated || digits >= 10);
   if (first_digit == '0' && second_digit == '0' && groups[0] >= 2 && separated) {
     // 00 international prefix: 0044 20 7946 0958

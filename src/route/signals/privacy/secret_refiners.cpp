@@ -288,10 +288,11 @@ int common_pair_percent(std::string_view s);
 // path): split at _ - / + =, two or more segments, each a number or letters in one case (or
 // Capitalised) with digits in at most four runs of letters and digits, half of them or more a
 // word, a number or a word and a number ("cpython-311-x86_64-linux-gnu",
-// "_GLIBCXX_SIMD_HAVE_AVX512F", "fpcsrc/utils/pas2js/dist/rtl"), and at least 30% of the letter
-// pairs common in English. The entropy of such a name counts its alphabet, not randomness. A random
-// token is none of it: base64 mixes the cases within a segment, base36 letters and digits, and
-// one-case random letters ("XKQZP-VBNMR-WRTP3") have few common pairs (about one in six).
+// "_GLIBCXX_SIMD_HAVE_AVX512F", "fpcsrc/utils/pas2js/dist/rtl"), and, unless it is a path, at
+// least 30% of the letter pairs common in English. The entropy of such a name counts its alphabet,
+// not randomness. A random token is none of it: base64 mixes the cases within a segment, base36
+// letters and digits, and one-case random letters ("XKQZP-VBNMR-WRTP3") have few common pairs
+// (about one in six).
 bool simple_segments(std::string_view s) {
   static constexpr ByteSet kSeparator("_-/+=");
   size_t segments = 0, plain = 0, start = 0;
@@ -314,7 +315,9 @@ bool simple_segments(std::string_view s) {
       return false;
     plain += turns <= 1;
   }
-  return segments >= 2 && plain * 2 >= segments && common_pair_percent(s) >= 30;
+  // A path ('/') needs no English: its directory names are often abbreviations ("fpcsrc/gtk2").
+  return segments >= 2 && plain * 2 >= segments &&
+         (s.find('/') != s.npos || common_pair_percent(s) >= 30);
 }
 
 // Common English letter pairs: identifiers are made of words, random tokens are not.

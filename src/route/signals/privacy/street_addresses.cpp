@@ -61,6 +61,14 @@ size_t street_word(std::string_view t, size_t i) {
 void scan_us_address(Ctx& c, size_t i, size_t digits_end) {
   const std::string_view t = c.t;
   if (digits_end - i > 5 || is_alnum(char_before(t, i))) return;
+  // "Copyright 1991-1998 Thomas G. Lane": the end of a range of years is no house number.
+  auto year = [&](size_t at) {
+    return at + 4 <= t.size() && (t.substr(at, 2) == "19" || t.substr(at, 2) == "20") &&
+           digit(t, at + 2) && digit(t, at + 3);
+  };
+  if (digits_end - i == 4 && i >= 5 && t[i - 1] == '-' && year(i) && year(i - 5) &&
+      !digit(t, i - 6))
+    return;
   size_t k = digits_end;
   if (k < t.size() && letter(t, k) && !letter(t, k + 1)) ++k;  // 221B
   if (k < t.size() && t[k] == ',') ++k;

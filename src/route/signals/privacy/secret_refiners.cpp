@@ -302,17 +302,17 @@ bool simple_segments(std::string_view s) {
     start = i + 1;
     if (seg.empty()) continue;
     ++segments;
-    size_t letters = 0, uppers = 0, turns = 0;
+    // One case: no capital after the first byte once there is a small letter.
+    bool lower = false, later_upper = false;
+    size_t turns = 0;
     for (size_t k = 0; k < seg.size(); ++k) {
       const bool alpha = is_alpha(seg[k]);
       if (!alpha && !is_digit(seg[k])) return false;
-      letters += alpha;
-      uppers += seg[k] >= 'A' && seg[k] <= 'Z';
+      lower = lower || (seg[k] >= 'a' && seg[k] <= 'z');
+      later_upper = later_upper || (k > 0 && seg[k] >= 'A' && seg[k] <= 'Z');
       turns += k > 0 && alpha != is_alpha(seg[k - 1]);
+      if ((lower && later_upper) || turns > 3) return false;
     }
-    const bool first_upper = seg[0] >= 'A' && seg[0] <= 'Z';
-    if (!(uppers == 0 || uppers == letters || (uppers == 1 && first_upper)) || turns > 3)
-      return false;
     plain += turns <= 1;
   }
   // A path ('/') needs no English: its directory names are often abbreviations ("fpcsrc/gtk2").
@@ -427,14 +427,15 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   // One pass for the cheap rejections: most long tokens are identifiers without a digit. Branch
   // free (a table and an OR per byte): this loop ran on every long token and was the refiner's
   // largest item in the profile.
-  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8 };
+  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8, kSeparator = 16 };
   static constexpr std::array<uint8_t, 256> kBits = [] {
     std::array<uint8_t, 256> a{};
     for (int c = 0; c < 256; ++c) a[c] = kNotHex;
     for (int c = 'a'; c <= 'z'; ++c) a[c] = kLower | (c <= 'f' ? 0 : kNotHex);
     for (int c = 'A'; c <= 'Z'; ++c) a[c] = kUpper | (c <= 'F' ? 0 : kNotHex);
     for (int c = '0'; c <= '9'; ++c) a[c] = kDigit;
-    a['-'] = 0;
+    a['-'] = kSeparator;
+    for (char c : std::string_view("_/+=")) a[static_cast<unsigned char>(c)] |= kSeparator;
     return a;
   }();
   unsigned bits = 0;
@@ -444,7 +445,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s)) return false;
+  if ((bits & kSeparator) && simple_segments(s)) return false;  // one segment is never simple
   if (wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;

@@ -231,6 +231,8 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_none("def unix_getpass(prompt='Password: ', stream=None):");
   expect_none("auto level = byte_pass::SimdLevel::kSse2;");
   expect_none("Files: fpcsrc/packages/gtk2/src/glib/glib2");
+  expect_none("typedef void (*PFNGLVERTEXATTRIB4FVPROC)(GLuint index);");
+  expect_one("key XKQZPVBNMRWRTP3HJKLM7QZXV ok", "SECRET", "XKQZPVBNMRWRTP3HJKLM7QZXV");
   // ZIP+4 after a state (GPL notices), a range of years before a name ending in a street word.
   expect_none("Fifth Floor, Boston, MA  02110-1301, USA.");
   expect_none("Fifth Floor, Boston, MA\n   02110-1301 USA");

@@ -285,7 +285,7 @@ namespace {
 int common_pair_percent(std::string_view s);
 
 // An identifier or a path made of simple segments (snake_case, kebab-case, SCREAMING_CASE, a file
-// path): split at _ - / + =, two or more segments, each a number or letters in one case (or
+// path): split at _ - / + =, segments that are each a number or letters in one case (or
 // Capitalised) with digits in at most four runs of letters and digits, half of them or more a
 // word, a number or a word and a number ("cpython-311-x86_64-linux-gnu",
 // "_GLIBCXX_SIMD_HAVE_AVX512F", "fpcsrc/utils/pas2js/dist/rtl"), and, unless it is a path, at
@@ -315,7 +315,11 @@ bool simple_segments(std::string_view s) {
     }
     plain += turns <= 1;
   }
-  // A path ('/') needs no English: its directory names are often abbreviations ("fpcsrc/gtk2").
+  // One segment ("PFNGLVERTEXATTRIB4FVPROC", a C macro or typedef) is a name only with more
+  // English in it (40%: random one-case letters reach it about once in a thousand 20-letter runs,
+  // and a random token's digits make more than three runs). A path ('/') needs none: its directory
+  // names are often abbreviations ("fpcsrc/gtk2").
+  if (segments == 1) return common_pair_percent(s) >= 40;
   return segments >= 2 && plain * 2 >= segments &&
          (s.find('/') != s.npos || common_pair_percent(s) >= 30);
 }
@@ -445,7 +449,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if ((bits & kSeparator) && simple_segments(s)) return false;  // one segment is never simple
+  if (simple_segments(s)) return false;
   if (wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;

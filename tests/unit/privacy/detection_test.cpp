@@ -32,6 +32,11 @@ TEST(PrivacyDetect, Email) {
              "ops_team99@sub.example.technology");
   expect_one("{\"email\":\"a.b@c.io\"}", "EMAIL", "a.b@c.io");
   expect_one("end of sentence bob@example.org.", "EMAIL", "bob@example.org");
+  // The engine's regex started a match at most 320 bytes before its end: an address whose whole
+  // domain ends further from the '@' is not one (only its shorter, invalid ends are in reach).
+  expect_none("x@" + std::string(310, 'a') + ".example.com");
+  expect_one("x@" + std::string(300, 'a') + ".example.com", "EMAIL",
+             "x@" + std::string(300, 'a') + ".example.com");
 }
 
 TEST(PrivacyDetect, EmailLookalikes) {

@@ -36,11 +36,14 @@ inline std::string real_text(RealText which, size_t limit = 16 << 20) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   std::error_code ec;
+  // The files below `root` that pass `keep`, in sorted order after those collected before.
   auto tree = [&](const fs::path& root, auto keep) {
+    const size_t first = files.size();
     if (!fs::is_directory(root, ec)) return;
     for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
       if (it->is_regular_file(ec) && keep(it->path())) files.push_back(it->path());
+    std::sort(files.begin() + static_cast<std::ptrdiff_t>(first), files.end());
   };
   switch (which) {
     case RealText::kCode:
@@ -57,16 +60,8 @@ inline std::string real_text(RealText which, size_t limit = 16 << 20) {
       if (fs::is_directory("/usr/share/doc", ec))
         for (const auto& d : fs::directory_iterator("/usr/share/doc", ec))
           if (fs::is_regular_file(d.path() / "copyright", ec)) files.push_back(d.path() / "copyright");
+      std::sort(files.begin(), files.end());
       break;
-  }
-  // Each tree sorted on its own, so the C++ headers come before Asio's.
-  if (which != RealText::kCode) std::sort(files.begin(), files.end());
-  else {
-    auto asio = std::partition(files.begin(), files.end(), [](const fs::path& p) {
-      return p.string().starts_with("/usr/include/c++/");
-    });
-    std::sort(files.begin(), asio);
-    std::sort(asio, files.end());
   }
   std::string all;
   for (const fs::path& f : files) {

@@ -431,15 +431,14 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   // One pass for the cheap rejections: most long tokens are identifiers without a digit. Branch
   // free (a table and an OR per byte): this loop ran on every long token and was the refiner's
   // largest item in the profile.
-  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8, kSeparator = 16 };
+  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8 };
   static constexpr std::array<uint8_t, 256> kBits = [] {
     std::array<uint8_t, 256> a{};
     for (int c = 0; c < 256; ++c) a[c] = kNotHex;
     for (int c = 'a'; c <= 'z'; ++c) a[c] = kLower | (c <= 'f' ? 0 : kNotHex);
     for (int c = 'A'; c <= 'Z'; ++c) a[c] = kUpper | (c <= 'F' ? 0 : kNotHex);
     for (int c = '0'; c <= '9'; ++c) a[c] = kDigit;
-    a['-'] = kSeparator;
-    for (char c : std::string_view("_/+=")) a[static_cast<unsigned char>(c)] |= kSeparator;
+    a['-'] = 0;
     return a;
   }();
   unsigned bits = 0;

@@ -2,7 +2,8 @@
 // (block_masks.h; digit_runs.h skips digit runs only from the wider masks). Random and
 // adversarial texts: digits, separators, street and key words, UTF-8, escaped newlines, runs
 // across the 64-byte block boundaries, texts that end inside a number, planted corpus values at
-// every offset of a block.
+// every offset of a block. And the tests that read byte masks in place of a byte loop answer as
+// the loop does.
 
 #include <gtest/gtest.h>
 
@@ -339,6 +340,38 @@ TEST(PrivacySimdLevels, PhoneWordsInEveryWindow) {
       }
     }
   }
+}
+
+// The generic-token test of simple segments (secret_refiners.cpp) from byte masks, 64 bytes at a
+// time, against its byte loop: names, paths and random tokens from pieces of every class, with
+// segments across the 64-byte parts, segments of 64 bytes and more, values of up to 300 bytes,
+// separators at the ends and in runs, bytes outside every class.
+TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
+  static const std::vector<std::string> kPieces = {
+      "_",     "-",      "/",      "+",      "=",       "__",     "/-",   "a",    "B",
+      "7",     "42",     "2024",   "x86",    "v2",      "the",    "Http", "HTTP", "server",
+      "Config", "config", "CONFIG", "rtree",  "gtk2",    "aB",     "zq",   "QX",   "xkqzp",
+      "Th",    "eL",     "9f",     "ing",    "\\n",    ".",      " ",    "\xc3\xa9",
+      std::string(1, '\0'), "usr/share", "common-licenses", "_GLIBCXX_", "PFNGL",
+      "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn"};
+  std::mt19937_64 rng(11);
+  size_t simple = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    const size_t length = 1 + rng() % (i % 4 == 0 ? 300 : 80);
+    while (s.size() < length) {
+      // Mostly token bytes, now and then one outside.
+      const std::string& p = kPieces[rng() % kPieces.size()];
+      if ((p == "\\n" || p == "." || p == " " || p[0] == '\0' || p[0] == '\xc3') && rng() % 8 != 0)
+        continue;
+      s += p;
+    }
+    const bool expected = refiners::simple_segments_bytewise(s);
+    simple += expected;
+    ASSERT_EQ(refiners::simple_segments(s), expected) << "in: " << s;
+  }
+  EXPECT_GT(simple, 1000u);  // both answers are tried often
+  EXPECT_LT(simple, 19000u);
 }
 
 }  // namespace

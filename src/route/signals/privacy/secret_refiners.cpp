@@ -1,9 +1,12 @@
 // Refiners for secrets: vendor tokens, JWT, PEM blocks, assignments, URL passwords and generic
 // high-entropy tokens (refiners.h).
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "route/signals/privacy/refiners.h"
@@ -284,6 +287,111 @@ namespace {
 // Share of adjacent letter pairs that are common in English, in percent (100 if none).
 int common_pair_percent(std::string_view s);
 
+// The byte classes of a value of at most 64 bytes, bit k for byte k: the tests of a long token read
+// these instead of looping over its bytes once per test (most generic-token candidates are names
+// and paths of 20-64 bytes). SSE2, which every x86-64 CPU has.
+struct ShortMasks {
+  uint64_t lower = 0, upper = 0, digit = 0, hex_letter = 0, dash = 0, slash = 0, separator = 0;
+};
+
+ShortMasks short_masks(std::string_view s) {
+  alignas(16) std::array<char, 64> buf{};
+  std::memcpy(buf.data(), s.data(), std::min<size_t>(s.size(), 64));
+  ShortMasks m;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i x = _mm_load_si128(reinterpret_cast<const __m128i*>(buf.data() + 16 * q));
+    // Signed compares: bytes >= 0x80 (and the zero padding) are in no range.
+    auto range = [](__m128i v, char lo, char hi) {
+      return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                           _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    auto is = [&](char ch) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(ch)); };
+    auto bits = [&](__m128i v) {
+      return static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(v))) << (16 * q);
+    };
+    const __m128i dash = is('-'), slash = is('/');
+    m.lower |= bits(range(x, 'a', 'z'));
+    m.upper |= bits(range(x, 'A', 'Z'));
+    m.digit |= bits(range(x, '0', '9'));
+    m.hex_letter |= bits(range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'f'));
+    m.dash |= bits(dash);
+    m.slash |= bits(slash);
+    m.separator |= bits(_mm_or_si128(_mm_or_si128(dash, slash),
+                                     _mm_or_si128(_mm_or_si128(is('_'), is('+')), is('='))));
+  }
+  return m;
+}
+
+bool common_bigram(char a, char b);
+
+// What simple_segments counts, added up over the parts of a value.
+struct SegmentCounts {
+  size_t segments = 0, plain = 0;
+  size_t pairs = 0, common = 0;  // letter pairs, common ones: counted until a '/' is seen
+  bool slash = false;
+};
+
+// Bits 0 to n - 1.
+uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
+
+// Adds to `c` the segments of the bytes `keep` of a part of a value (`part`, with the masks m of
+// its first 64 bytes); the part ends at a separator or at the value's end, so that no segment is
+// cut. False when a segment is not simple: the segments are the runs of letters and digits, and
+// each one's tests are a few masks.
+bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, SegmentCounts& c) {
+  const uint64_t lower = m.lower & keep, upper = m.upper & keep;
+  const uint64_t alpha = lower | upper, body = alpha | (m.digit & keep);
+  if ((keep & ~body & ~m.separator) != 0) return false;  // a byte in no segment, not between
+  uint64_t starts = body & ~(body << 1), ends = body & ~(body >> 1);  // first, last bytes
+  const uint64_t later = body & ~starts;  // bytes after the first of their segment
+  const uint64_t turns_at = (alpha ^ (alpha << 1)) & later, later_upper = upper & later;
+  for (; starts != 0; starts &= starts - 1, ends &= ends - 1) {
+    const uint64_t seg = ((ends & -ends) * 2 - 1) & ~((starts & -starts) - 1);
+    if ((lower & seg) != 0 && (later_upper & seg) != 0) return false;  // a case change
+    uint64_t turns = turns_at & seg;
+    const bool plain = (turns & (turns - 1)) == 0;  // at most one
+    for (int k = 0; k < 3; ++k) turns &= turns - 1;
+    if (turns != 0) return false;  // more than three
+    ++c.segments;
+    c.plain += plain;
+  }
+  c.slash = c.slash || (m.slash & keep) != 0;
+  if (c.slash) return true;  // a path: its pairs do not count
+  for (uint64_t pairs = alpha & alpha >> 1; pairs != 0; pairs &= pairs - 1) {
+    const size_t k = static_cast<size_t>(__builtin_ctzll(pairs));
+    ++c.pairs;
+    c.common += common_bigram(part[k], part[k + 1]);
+  }
+  return true;
+}
+
+// simple_segments_bytewise from masks, 64 bytes at a time. `first`: the masks of s's first 64
+// bytes.
+bool simple_segments(std::string_view s, const ShortMasks& first) {
+  SegmentCounts c;
+  ShortMasks m = first;
+  for (size_t at = 0; at < s.size();) {
+    const std::string_view part = s.substr(at, 64);
+    if (at > 0) m = short_masks(part);
+    size_t used = part.size();
+    if (at + used < s.size()) {
+      // Not the last part: it ends at its last separator, and the next part starts after it.
+      if (m.separator == 0) return simple_segments_bytewise(s);  // a segment of 64+ bytes
+      used = static_cast<size_t>(64 - __builtin_clzll(m.separator));
+    }
+    if (!add_segments(part, m, low_bits(used), c)) return false;
+    at += used;
+  }
+  auto percent = [&] {
+    if (c.slash) return common_pair_percent(s);  // its pairs were not all counted
+    return c.pairs == 0 ? 100 : static_cast<int>(c.common * 100 / c.pairs);
+  };
+  if (c.segments == 1) return percent() >= 40;
+  return c.segments >= 2 && c.plain * 2 >= c.segments && (c.slash || percent() >= 30);
+}
+
+}  // namespace
+
 // An identifier or a path made of simple segments (snake_case, kebab-case, SCREAMING_CASE, a file
 // path): split at _ - / + =, segments that are each a number or letters in one case (or
 // Capitalised) with digits in at most four runs of letters and digits, half of them or more a
@@ -293,7 +401,11 @@ int common_pair_percent(std::string_view s);
 // not randomness. A random token is none of it: base64 mixes the cases within a segment, base36
 // letters and digits, and one-case random letters ("XKQZP-VBNMR-WRTP3") have few common pairs
 // (about one in six).
-bool simple_segments(std::string_view s) {
+// One segment ("PFNGLVERTEXATTRIB4FVPROC", a C macro or typedef) is a name only with more
+// English in it (40%: random one-case letters reach it about once in a thousand 20-letter runs,
+// and a random token's digits make more than three runs). A path ('/') needs none: its directory
+// names are often abbreviations ("fpcsrc/gtk2").
+bool simple_segments_bytewise(std::string_view s) {
   static constexpr ByteSet kSeparator("_-/+=");
   size_t segments = 0, plain = 0, start = 0;
   for (size_t i = 0; i <= s.size(); ++i) {
@@ -315,14 +427,16 @@ bool simple_segments(std::string_view s) {
     }
     plain += turns <= 1;
   }
-  // One segment ("PFNGLVERTEXATTRIB4FVPROC", a C macro or typedef) is a name only with more
-  // English in it (40%: random one-case letters reach it about once in a thousand 20-letter runs,
-  // and a random token's digits make more than three runs). A path ('/') needs none: its directory
-  // names are often abbreviations ("fpcsrc/gtk2").
   if (segments == 1) return common_pair_percent(s) >= 40;
   return segments >= 2 && plain * 2 >= segments &&
          (s.find('/') != s.npos || common_pair_percent(s) >= 30);
 }
+
+bool simple_segments(std::string_view s) {
+  return simple_segments(s, short_masks(s.substr(0, 64)));
+}
+
+namespace {
 
 // Common English letter pairs: identifiers are made of words, random tokens are not.
 bool common_bigram(char a, char b) {
@@ -428,31 +542,40 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   while (!s.empty() && s.back() == '=') s.remove_suffix(1);
   while (!s.empty() && is_one_of(s.front(), "-_/+")) s.remove_prefix(1);
   if (s.size() < o.entropy_min_length || s.size() > 4096) return false;
-  // One pass for the cheap rejections: most long tokens are identifiers without a digit. Branch
-  // free (a table and an OR per byte): this loop ran on every long token and was the refiner's
-  // largest item in the profile.
-  enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8 };
-  static constexpr std::array<uint8_t, 256> kBits = [] {
-    std::array<uint8_t, 256> a{};
-    for (int c = 0; c < 256; ++c) a[c] = kNotHex;
-    for (int c = 'a'; c <= 'z'; ++c) a[c] = kLower | (c <= 'f' ? 0 : kNotHex);
-    for (int c = 'A'; c <= 'Z'; ++c) a[c] = kUpper | (c <= 'F' ? 0 : kNotHex);
-    for (int c = '0'; c <= '9'; ++c) a[c] = kDigit;
-    a['-'] = 0;
-    return a;
-  }();
-  unsigned bits = 0;
-  for (char ch : s) bits |= kBits[static_cast<unsigned char>(ch)];
-  const bool all_hex = !(bits & kNotHex), lower = bits & kLower, upper = bits & kUpper,
-             digit = bits & kDigit;
+  // The cheap rejections first: most long tokens are identifiers without a digit. They read the
+  // masks of the first 64 bytes (all of most values), a longer value is read once more, with a
+  // table and an OR per byte.
+  const ShortMasks m = short_masks(s.substr(0, 64));
+  bool all_hex = false, lower = false, upper = false, digit = false;
+  if (s.size() <= 64) {
+    all_hex = (low_bits(s.size()) & ~(m.digit | m.hex_letter | m.dash)) == 0;
+    lower = m.lower != 0;
+    upper = m.upper != 0;
+    digit = m.digit != 0;
+  } else {
+    enum : uint8_t { kLower = 1, kUpper = 2, kDigit = 4, kNotHex = 8 };
+    static constexpr std::array<uint8_t, 256> kBits = [] {
+      std::array<uint8_t, 256> a{};
+      for (int c = 0; c < 256; ++c) a[c] = kNotHex;
+      for (int c = 'a'; c <= 'z'; ++c) a[c] = kLower | (c <= 'f' ? 0 : kNotHex);
+      for (int c = 'A'; c <= 'Z'; ++c) a[c] = kUpper | (c <= 'F' ? 0 : kNotHex);
+      for (int c = '0'; c <= '9'; ++c) a[c] = kDigit;
+      a['-'] = 0;
+      return a;
+    }();
+    unsigned bits = 0;
+    for (char ch : s) bits |= kBits[static_cast<unsigned char>(ch)];
+    all_hex = !(bits & kNotHex);
+    lower = bits & kLower;
+    upper = bits & kUpper;
+    digit = bits & kDigit;
+  }
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s)) return false;
-  if (wordy(s, lower)) return false;
+  if (simple_segments(s, m) || wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }
-
 
 }  // namespace tiergate::privacy::refiners

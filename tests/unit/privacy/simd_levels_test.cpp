@@ -286,6 +286,8 @@ TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
       {"key_gap", &BlockMasks::key_gap, false, [&](unsigned char c) { return in(c, " \t\"'\\"); }},
       {"token_not_hex", &BlockMasks::token_not_hex, false,
        [&](unsigned char c) { return (letter(c) && !in_lower(c, "abcdef")) || in(c, "_/+"); }},
+      {"lparen", &BlockMasks::lparen, false, [&](unsigned char c) { return c == '('; }},
+      {"rparen", &BlockMasks::rparen, false, [&](unsigned char c) { return c == ')'; }},
   };
   std::mt19937_64 rng(64);
   const std::string_view text_bytes = "aeiouJbBpPsSdDnNtTyYrRwW09:=@/ .,-()+_\"'\\\t\n\xc3\xa9";

@@ -87,6 +87,8 @@ enum : uint8_t {  // table D
   kBigJBit = 8,
   kBBit = 16,
   kEBit = 32,
+  kLparenBit = 64,
+  kRparenBit = 128,
 };
 
 constexpr bool in(char c, const char* set) {
@@ -137,6 +139,8 @@ constexpr Tables kTables = [] {
     if (ch == 'J') d |= kBigJBit;
     if (lower == 'b') d |= kBBit;
     if (lower == 'e') d |= kEBit;
+    if (ch == '(') d |= kLparenBit;
+    if (ch == ')') d |= kRparenBit;
     t.a[i] = a;
     t.b[i] = b;
     t.c[i] = c;
@@ -154,7 +158,8 @@ static_assert(offsetof(BlockMasks, token) == offsetof(BlockMasks, digit) + 8 &&
                   offsetof(BlockMasks, fr_second) == offsetof(BlockMasks, fr_first) + 8 &&
                   offsetof(BlockMasks, key_gap) == offsetof(BlockMasks, fr_first) + 56 &&
                   offsetof(BlockMasks, at) == offsetof(BlockMasks, token_not_hex) + 8 &&
-                  offsetof(BlockMasks, e) == offsetof(BlockMasks, token_not_hex) + 40,
+                  offsetof(BlockMasks, e) == offsetof(BlockMasks, token_not_hex) + 40 &&
+                  offsetof(BlockMasks, rparen) == offsetof(BlockMasks, token_not_hex) + 56,
               "the masks of a table follow its class bits");
 
 #define TIERGATE_AVX512 gnu::target("avx512f,avx512bw,avx512vbmi,gfni")

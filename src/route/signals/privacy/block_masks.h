@@ -55,7 +55,7 @@ struct BlockMasks {
   uint64_t token_not_hex;     // g-z G-Z _ / +: a token with none is hex (or has no letter)
   uint64_t at, slash, big_j;  // '@', '/', 'J'
   uint64_t b, e;              // 'b', 'e' in either case
-  uint64_t spare[2];          // free class bits of table D
+  uint64_t lparen, rparen;    // '(' ')': the region walk (digit_runs.h); filter levels
 
   uint64_t word;  // letters and bytes >= 0x80 (UTF-8 in a street name); filter levels
 };

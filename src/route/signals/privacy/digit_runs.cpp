@@ -2,6 +2,8 @@
 
 #include <immintrin.h>
 
+#include <array>
+
 namespace tiergate::privacy::byte_pass {
 namespace {
 
@@ -24,15 +26,37 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
   return _pdep_u64(_pext_u64(marks, after), starts);
 }
 
-// Whether the 32 bytes from bit `off` of a block hold 7+ digits or 3+ dots (digit_runs.h), from
-// the masks of the block and the next.
-[[gnu::target("popcnt")]] bool dense_window(const BlockMasks& cur, const BlockMasks& next,
-                                            int off) {
-  auto window = [&](uint64_t lo, uint64_t hi) {
-    return static_cast<uint32_t>((static_cast<unsigned __int128>(hi) << 64 | lo) >> off);
-  };
-  return __builtin_popcount(window(cur.digit, next.digit)) >= 7 ||
-         __builtin_popcount(window(cur.dot, next.dot)) >= 3;
+using u128 = unsigned __int128;
+
+uint64_t low(u128 x) { return static_cast<uint64_t>(x); }
+
+// Whether the walk of the region from the digit run at bit `off` of the block (digit_runs.h) can
+// reach scan_region: its region has 7+ digits or 3+ dots and is not a date. Told from the steps
+// from the run on, whose run of set bits holds the region (the walk may stop earlier, at a ')'
+// without its '(', which leaves fewer digits and dots); a date only where the walk is exactly
+// that run: no parenthesis in it, no '(' or '+' before it.
+[[gnu::target("popcnt"), gnu::always_inline]] inline bool region_worth_walking(
+    const RegionMasks& m, int off) {
+  const uint64_t run = low(m.steps >> off);
+  if (~run == 0) return true;  // 64 bytes or more
+  const uint64_t in = (uint64_t{1} << __builtin_ctzll(~run)) - 1;
+  const uint64_t digits = low(m.digit >> off) & in;
+  const int count = __builtin_popcountll(digits);
+  if (count < 7) return __builtin_popcountll(low(m.dot >> off) & in) >= 3;
+  if (count != 8) return true;
+  const u128 parens = m.open | m.close;
+  if ((low(parens >> off) & in) != 0 || off == 0 || ((parens | m.plus) >> (off - 1) & 1) != 0)
+    return true;
+  uint64_t starts = digits & ~(digits << 1), ends = digits & ~(digits >> 1);
+  if (__builtin_popcountll(starts) != 3) return true;
+  std::array<int, 3> sizes{};
+  for (int& size : sizes) {
+    size = __builtin_ctzll(ends) - __builtin_ctzll(starts) + 1;
+    starts &= starts - 1;
+    ends &= ends - 1;
+  }
+  const bool date = (sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4);
+  return !date;
 }
 
 }  // namespace
@@ -42,7 +66,8 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
 [[gnu::target("bmi2,popcnt")]] DigitRunVisits digit_run_visits(const BlockMasks& cur,
                                                                const BlockMasks& next,
                                                                uint64_t starts,
-                                                               DigitRunCarry& carry) {
+                                                               DigitRunCarry& carry,
+                                                               LazyRegionMasks& region_masks) {
   const uint64_t cw = capital_words(cur, carry.capital_word >> 63);
   const DigitRunCarry prev = carry;
   const uint64_t alnum = cur.letter | cur.digit, escape_letter = cur.key_nty | cur.key_rw;
@@ -83,12 +108,12 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
   seven &= seven >> 3;  // 7
   const uint64_t region =
       (starts & static_cast<uint64_t>(seven)) | to_starts(goes_on, after, starts);
-  uint64_t dense = 0;
+  DigitRunVisits v{visit, 0};
   for (uint64_t r = region & ~visit; r != 0; r &= r - 1) {
     const int off = __builtin_ctzll(r);
-    if (dense_window(cur, next, off)) dense |= uint64_t{1} << off;
+    if (region_worth_walking(region_masks.get(), off)) v.region |= uint64_t{1} << off;
   }
-  return DigitRunVisits{visit, dense};
+  return v;
 }
 
 [[gnu::target("popcnt")]] RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next,
@@ -111,6 +136,60 @@ uint64_t capital_words(const BlockMasks& m, uint64_t carry_in) {
     ends &= ends - 1;
   }
   return r;
+}
+
+RegionMasks region_masks(const BlockMasks& cur, const BlockMasks& next) {
+  auto both = [&](uint64_t BlockMasks::*mask) { return u128{next.*mask} << 64 | cur.*mask; };
+  RegionMasks m;
+  m.digit = both(&BlockMasks::digit);
+  m.dot = both(&BlockMasks::dot);
+  m.open = both(&BlockMasks::lparen);
+  m.close = both(&BlockMasks::rparen);
+  const u128 space = both(&BlockMasks::space);
+  // '-' is the separator that is neither space, dot nor parenthesis; '+' the successor that is
+  // neither digit, '(', space nor '-'.
+  const u128 dash = both(&BlockMasks::region_sep) & ~(space | m.dot | m.open | m.close);
+  m.plus = both(&BlockMasks::region_next) & ~(m.digit | m.open | space | dash);
+  // Each byte told by the byte after it: a digit; a separator before a digit or '('; '(' before
+  // a digit or '+'; ')' before a space, '-' or a digit. The last byte's successor is in neither
+  // block: no step.
+  m.steps = m.digit | ((space | dash | m.dot) & (m.digit | m.open) >> 1) |
+            (m.open & (m.digit | m.plus) >> 1) | (m.close & (space | dash | m.digit) >> 1);
+  return m;
+}
+
+bool region_end_from_masks(const RegionMasks& m, size_t rb, size_t* end) {
+  const u128 step = m.steps, plus = m.plus, open = m.open, close = m.close, digit = m.digit;
+  const u128 last = u128{1} << 127;
+  const size_t from = rb + static_cast<size_t>(plus >> rb & 1);  // a leading '+' is skipped
+  const u128 stops = (~step | last) >> from;
+  const uint64_t stops_lo = static_cast<uint64_t>(stops);
+  size_t e = from + static_cast<size_t>(stops_lo != 0 ? __builtin_ctzll(stops_lo)
+                                                      : 64 + __builtin_ctzll(stops >> 64));
+  if (e >= 127) return false;
+  // A ')' without an open '(' before it in the region ends the walk there.
+  const u128 in_walk = ((u128{1} << e) - 1) & ~((u128{1} << from) - 1);
+  bool paren = false;
+  for (u128 p = (open | close) & in_walk; p != 0; p &= p - 1) {
+    const uint64_t p_lo = static_cast<uint64_t>(p);
+    const size_t k = p_lo != 0 ? __builtin_ctzll(p_lo) : 64 + __builtin_ctzll(p >> 64);
+    if (open >> k & 1) {
+      paren = true;
+    } else if (paren) {
+      paren = false;
+    } else {
+      e = k;
+      break;
+    }
+  }
+  const u128 digits = digit & ((u128{1} << e) - 1) & ~((u128{1} << from) - 1);
+  if (digits == 0) {
+    *end = rb;
+    return true;
+  }
+  const uint64_t hi = static_cast<uint64_t>(digits >> 64);
+  *end = 1 + (hi != 0 ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll(static_cast<uint64_t>(digits)));
+  return true;
 }
 
 }  // namespace tiergate::privacy::byte_pass

@@ -14,11 +14,13 @@
 //     letters of a street word (ru, av, bo, bd, pl, ch, im, qu, al: from two letter classes);
 //   - a numeric region (the region walk): the run has 7+ digits, or after it a separator (space
 //     - . ( )) and then a digit, '(', '+', space or '-' (region_goes_on; a '(' or '+' before a
-//     run that nothing extends only adds a byte without digits); and then only if the 32 bytes
-//     from the run hold 7+ digits or 3+ dots. A region that scan_region may act on has 7+ digits
-//     or 3 dots, and its gaps are at most 3 bytes (") (", ") -("), so those lie within 25 bytes
-//     of its first digit. A skipped region leaves region_done behind: a later run inside it
-//     walks a part of the same region, which has even fewer digits and dots.
+//     run that nothing extends only adds a byte without digits); and then only if its region may
+//     reach scan_region: read from the region masks (the bytes the walk steps over, a superset
+//     where a ')' need not close a '('), it has 7+ digits or 3+ dots and is not a date, the test
+//     the walk applies (a date is told only where the masks give the walk's region exactly: no
+//     parenthesis, no '(' or '+' before the run). A skipped region leaves region_done behind: a
+//     later run inside it walks a part of the same region, which has even fewer digits and dots
+//     (and a part of a date is none).
 // Each condition is a superset of the first tests of the code it stands for: a skipped run is
 // one the visit would have left alone (tests/unit/privacy/simd_levels_test.cpp).
 
@@ -30,9 +32,36 @@
 
 namespace tiergate::privacy::byte_pass {
 
+// The classes of a block and the next that the region walk (region_end in text_pass.cpp) reads,
+// bit k for byte k from the block's start, and `steps`: the bytes it may step over (a superset:
+// a ')' counts whatever came before it).
+struct RegionMasks {
+  unsigned __int128 digit, dot, open, close, plus, steps;  // no initialisers: all are set
+};
+RegionMasks region_masks(const BlockMasks& cur, const BlockMasks& next);
+
+// The region masks of one block, computed when first asked for: most blocks need none.
+class LazyRegionMasks {
+ public:
+  LazyRegionMasks(const BlockMasks& cur, const BlockMasks& next) : cur_(cur), next_(next) {}
+  const RegionMasks& get() {
+    if (!ready_) {
+      masks_ = region_masks(cur_, next_);
+      ready_ = true;
+    }
+    return masks_;
+  }
+
+ private:
+  const BlockMasks& cur_;
+  const BlockMasks& next_;
+  bool ready_ = false;
+  RegionMasks masks_;
+};
+
 // The first digits of the block's digit runs that need a visit: `visit` for an IBAN, a street or
-// the run that reaches the block's end, `region` for the region walk alone (those with 7+ digits
-// or 3+ dots in the 32 bytes from the run, counted by popcnt for each such run).
+// the run that reaches the block's end, `region` for the region walk alone (those whose region,
+// read from the region masks, may reach scan_region).
 struct DigitRunVisits {
   uint64_t visit = 0, region = 0;
 };
@@ -48,7 +77,7 @@ struct DigitRunCarry {
 // REQUIRES: the masks were computed at a level with has_filter_masks() (which implies BMI2 and
 // POPCNT).
 DigitRunVisits digit_run_visits(const BlockMasks& cur, const BlockMasks& next, uint64_t starts,
-                                DigitRunCarry& carry);
+                                DigitRunCarry& carry, LazyRegionMasks& region);
 
 // The digits of a numeric region that the region walk (text_pass.cpp) counts, told from the masks
 // for a region of `len` (1..64) bytes from bit `off` of a block, whose first byte is the first
@@ -61,5 +90,13 @@ struct RegionShape {
 };
 // REQUIRES: masks computed at a level with has_filter_masks() (POPCNT); off < 64, 1 <= len <= 64.
 RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next, size_t off, size_t len);
+
+// The end of the numeric region that starts at byte `rb` of a block (region_end in text_pass.cpp:
+// an optional '+', then digits with single separators between them, space - . and parentheses
+// around a group; the end is the byte after its last digit), told from the region masks of the
+// block instead of a walk with a branch per byte. False when the masks cannot tell: the region
+// reaches the last byte of the two blocks. REQUIRES: the masks of a level with
+// has_filter_masks(); rb < 64.
+bool region_end_from_masks(const RegionMasks& masks, size_t rb, size_t* end);
 
 }  // namespace tiergate::privacy::byte_pass

@@ -276,7 +276,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
   // One digit run starting at d: IBAN, addresses, and the numeric region it begins.
   // `cur`, `next`: the masks of the block at `pos` that holds d, and of the next.
   auto on_digit_run = [&](size_t d, size_t de, const BlockMasks& cur, const BlockMasks& next,
-                          size_t pos) {
+                          LazyRegionMasks& region_masks, size_t pos) {
     if (c.on(T::kIban) && d >= 2 && letter(t, d - 1)) scan_iban(c, d);
     if (c.on(T::kStreetAddress) && de - d <= 5) {
       // The first tests of the four readers, shared: after the number a street word may follow
@@ -302,7 +302,12 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       size_t rb = d;
       if (rb > 0 && (t[rb - 1] == '(' || t[rb - 1] == '+')) --rb;
       if (rb > 0 && t[rb] == '(' && t[rb - 1] == '+') --rb;
-      const size_t re = region_end(t, rb);
+      size_t re = 0;
+      if (!has_filter_masks(level) || rb < pos ||
+          !region_end_from_masks(region_masks.get(), rb - pos, &re))
+        re = region_end(t, rb);
+      else
+        re += pos;
       // Phones, cards and SSNs have 7+ digits; an IPv4 address has three dots. A date alone
       // (2024-03-15, 15.01.2024, 01 15 2024: 8 digits in 4-2-2 or 2-2-4) is none of them: the
       // phone check rejects its shape, and without its first or last group 6 digits are left.
@@ -360,8 +365,9 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       // With the filter masks, only the runs some detector can act on are visited (digit_runs.h).
       const uint64_t starts = cur.digit & ~((cur.digit << 1) | prev_digit_top);
       uint64_t visit = starts;
+      LazyRegionMasks region_masks(cur, next);
       if (has_filter_masks(level)) {
-        const DigitRunVisits v = digit_run_visits(cur, next, starts, run_carry);
+        const DigitRunVisits v = digit_run_visits(cur, next, starts, run_carry, region_masks);
         visit = v.visit | v.region;
       }
       while (visit) {
@@ -377,7 +383,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         } else {
           while (de < n && digit(t, de)) ++de;
         }
-        on_digit_run(pos + off, std::min(de, n), cur, next, pos);
+        on_digit_run(pos + off, std::min(de, n), cur, next, region_masks, pos);
       }
     }
     if (ipv6) {

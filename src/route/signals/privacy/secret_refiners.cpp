@@ -294,12 +294,24 @@ struct ShortMasks {
   uint64_t lower = 0, upper = 0, digit = 0, hex_letter = 0, dash = 0, slash = 0, separator = 0;
 };
 
-ShortMasks short_masks(std::string_view s) {
-  alignas(16) std::array<char, 64> buf{};
-  std::memcpy(buf.data(), s.data(), std::min<size_t>(s.size(), 64));
+// Bits 0 to n - 1.
+uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
+
+// `readable`: the end of the memory that may be read, at or after the end of s. The 64 bytes from
+// s are read where they are when they end before it (most tokens lie inside a longer text), else
+// from a zero-padded copy: the loads after a copy's short stores cost a store-forwarding stall
+// each, which made the copy the larger part of this function in the profile.
+ShortMasks short_masks(std::string_view s, const char* readable) {
+  alignas(16) std::array<char, 64> buf;
+  const char* p = s.data();
+  if (readable - p < 64) {
+    buf.fill(0);
+    std::memcpy(buf.data(), s.data(), std::min<size_t>(s.size(), 64));
+    p = buf.data();
+  }
   ShortMasks m;
   for (int q = 0; q < 4; ++q) {
-    const __m128i x = _mm_load_si128(reinterpret_cast<const __m128i*>(buf.data() + 16 * q));
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
     // Signed compares: bytes >= 0x80 (and the zero padding) are in no range.
     auto range = [](__m128i v, char lo, char hi) {
       return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
@@ -319,6 +331,9 @@ ShortMasks short_masks(std::string_view s) {
     m.separator |= bits(_mm_or_si128(_mm_or_si128(dash, slash),
                                      _mm_or_si128(_mm_or_si128(is('_'), is('+')), is('='))));
   }
+  const uint64_t in = low_bits(s.size());  // the bytes past s: read in place, or the padding
+  for (uint64_t* mask : {&m.lower, &m.upper, &m.digit, &m.hex_letter, &m.dash, &m.slash, &m.separator})
+    *mask &= in;
   return m;
 }
 
@@ -330,9 +345,6 @@ struct SegmentCounts {
   size_t pairs = 0, common = 0;  // letter pairs, common ones: counted until a '/' is seen
   bool slash = false;
 };
-
-// Bits 0 to n - 1.
-uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
 
 // Adds to `c` the segments of the bytes `keep` of a part of a value (`part`, with the masks m of
 // its first 64 bytes); the part ends at a separator or at the value's end, so that no segment is
@@ -366,13 +378,13 @@ bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, Seg
 }
 
 // simple_segments_bytewise from masks, 64 bytes at a time. `first`: the masks of s's first 64
-// bytes.
-bool simple_segments(std::string_view s, const ShortMasks& first) {
+// bytes; `readable` as for short_masks.
+bool simple_segments(std::string_view s, const ShortMasks& first, const char* readable) {
   SegmentCounts c;
   ShortMasks m = first;
   for (size_t at = 0; at < s.size();) {
     const std::string_view part = s.substr(at, 64);
-    if (at > 0) m = short_masks(part);
+    if (at > 0) m = short_masks(part, readable);
     size_t used = part.size();
     if (at + used < s.size()) {
       // Not the last part: it ends at its last separator, and the next part starts after it.
@@ -433,7 +445,8 @@ bool simple_segments_bytewise(std::string_view s) {
 }
 
 bool simple_segments(std::string_view s) {
-  return simple_segments(s, short_masks(s.substr(0, 64)));
+  const char* end = s.data() + s.size();
+  return simple_segments(s, short_masks(s.substr(0, 64), end), end);
 }
 
 namespace {
@@ -545,7 +558,8 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   // The cheap rejections first: most long tokens are identifiers without a digit. They read the
   // masks of the first 64 bytes (all of most values), a longer value is read once more, with a
   // table and an OR per byte.
-  const ShortMasks m = short_masks(s.substr(0, 64));
+  const char* readable = t.data() + t.size();
+  const ShortMasks m = short_masks(s.substr(0, 64), readable);
   bool all_hex = false, lower = false, upper = false, digit = false;
   if (s.size() <= 64) {
     all_hex = (low_bits(s.size()) & ~(m.digit | m.hex_letter | m.dash)) == 0;
@@ -573,7 +587,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s, m) || wordy(s, lower)) return false;
+  if (simple_segments(s, m, readable) || wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }

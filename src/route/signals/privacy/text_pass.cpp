@@ -253,6 +253,12 @@ uint64_t run_starts(uint64_t lo, uint64_t hi, size_t len) {
   return static_cast<uint64_t>(r);
 }
 
+// Whether one of the eight bytes of x is 0xff (a zero byte of ~x).
+bool has_full_byte(uint64_t x) {
+  const uint64_t y = ~x;
+  return ((y - 0x0101010101010101) & ~y & 0x8080808080808080) != 0;
+}
+
 }  // namespace
 
 void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineOptions& o,
@@ -340,16 +346,21 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
       region_done = re;
     }
   };
-  // The token run containing position p (>= min_len long): the generic-secret check.
-  auto on_long_token = [&](size_t p) {
-    size_t b = p, e = p;
-    while (b > 0 && (cls(t, b - 1) & kToken)) --b;
-    while (e < n && (cls(t, e) & kToken)) ++e;
+  // The token run t[b, e) (>= min_len long), with the '=' padding after it: the generic-secret
+  // check.
+  auto on_token_run = [&](size_t b, size_t e) {
     token_done = e;
     size_t pe = e;
     while (pe < n && t[pe] == '=') ++pe;
     size_t ob = 0, oe = 0;
     if (refine(R::kHighEntropy, t, b, pe, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
+  };
+  // The token run containing position p, read from the text.
+  auto on_long_token = [&](size_t p) {
+    size_t b = p, e = p;
+    while (b > 0 && (cls(t, b - 1) & kToken)) --b;
+    while (e < n && (cls(t, e) & kToken)) ++e;
+    on_token_run(b, e);
   };
 
   MaskStream masks(t, level);
@@ -443,7 +454,9 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         }
       }
     }
-    if (tokens) {
+    // A token run of 15+ bytes that starts in this block holds one of its aligned 8-byte groups
+    // whole, or the next block's first: most blocks of prose have none.
+    if (tokens && (min_len < 15 || has_full_byte(cur.token) || (next.token & 0xff) == 0xff)) {
       // Only where a run starts: a later position of the same run is behind token_done.
       uint64_t long_runs = run_starts(cur.token, next.token, min_len) &
                            ~(cur.token << 1 | prev_token_top);
@@ -479,8 +492,10 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
           }
           if (no_secret) {
             token_done = p + len;
-            continue;
+          } else {
+            on_token_run(p, p + len);
           }
+          continue;
         }
         on_long_token(p);
       }

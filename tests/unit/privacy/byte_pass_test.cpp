@@ -92,6 +92,13 @@ TEST(PrivacyBytePass, RunsAcrossBlockBoundaries) {
     expect_one(filler + " " + token + " ok", "SECRET", token);
     expect_one(filler + " password=hunter22x ok", "PASSWORD", "hunter22x");
     expect_one(filler + " tel +44 20 7946 0958", "PHONE", "+44 20 7946 0958");
+    // Short words before it: no other long token run in the block (the long-run search skips
+    // blocks without an all-token aligned 8-byte group, and the token may start just before the
+    // next block's).
+    std::string words;
+    while (words.size() < pad) words += "ab ";
+    words.resize(pad);
+    expect_one(words + " " + token.substr(0, 20) + " ok", "SECRET", token.substr(0, 20));
   }
   // A text whose last block is full and ends in the number.
   for (size_t len : {64u, 128u, 192u}) {

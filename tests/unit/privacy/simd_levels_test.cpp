@@ -356,6 +356,8 @@ TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
       "Th",    "eL",     "9f",     "ing",    "\\n",    ".",      " ",    "\xc3\xa9",
       std::string(1, '\0'), "usr/share", "common-licenses", "_GLIBCXX_", "PFNGL",
       "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn"};
+  std::vector<SimdLevel> levels = wider_levels();
+  levels.push_back(SimdLevel::kSse2);
   std::mt19937_64 rng(11);
   size_t simple = 0;
   for (int i = 0; i < 20000; ++i) {
@@ -370,7 +372,9 @@ TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
     }
     const bool expected = refiners::simple_segments_bytewise(s);
     simple += expected;
-    ASSERT_EQ(refiners::simple_segments(s), expected) << "in: " << s;
+    for (SimdLevel level : levels)
+      ASSERT_EQ(refiners::simple_segments_at_level(level, s), expected)
+          << "level " << static_cast<int>(level) << " on: " << s;
   }
   EXPECT_GT(simple, 1000u);  // both answers are tried often
   EXPECT_LT(simple, 19000u);

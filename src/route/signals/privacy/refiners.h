@@ -95,9 +95,10 @@ bool refine_assignment(Refiner r, std::string_view t, size_t b, size_t e, size_t
 bool refine_url_password(std::string_view t, size_t e, size_t* ob, size_t* oe);
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o);
 // Whether s is a name or a path of simple segments, not a random token (secret_refiners.cpp): from
-// the byte masks of s when it has at most 64 bytes, else byte by byte. The bytewise version is for
-// the tests: both answer the same.
+// byte masks of s, 64 bytes at a time, made with AVX-512 where the CPU has it. The level and the
+// bytewise version are for the tests: all answer the same. REQUIRES: the CPU runs `level`.
 bool simple_segments(std::string_view s);
+bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s);
 bool simple_segments_bytewise(std::string_view s);
 
 // The secret assigned at the separator t[q] ('=' or ':'), when the word before it ends with a

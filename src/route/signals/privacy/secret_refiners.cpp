@@ -1,7 +1,7 @@
 // Refiners for secrets: vendor tokens, JWT, PEM blocks, assignments, URL passwords and generic
 // high-entropy tokens (refiners.h).
 
-#include <emmintrin.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <array>
@@ -301,7 +301,39 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
 // s are read where they are when they end before it (most tokens lie inside a longer text), else
 // from a zero-padded copy: the loads after a copy's short stores cost a store-forwarding stall
 // each, which made the copy the larger part of this function in the profile.
-ShortMasks short_masks(std::string_view s, const char* readable) {
+#define TIERGATE_AVX512 gnu::target("avx512f,avx512bw")
+
+// The bytes of `in` with lo <= v <= hi (unsigned).
+[[TIERGATE_AVX512]] inline uint64_t avx512_range(__mmask64 in, __m512i v, char lo, char hi) {
+  return _cvtmask64_u64(_mm512_mask_cmple_epu8_mask(in, _mm512_sub_epi8(v, _mm512_set1_epi8(lo)),
+                                                    _mm512_set1_epi8(static_cast<char>(hi - lo))));
+}
+
+[[TIERGATE_AVX512]] inline uint64_t avx512_is(__mmask64 in, __m512i v, char c) {
+  return _cvtmask64_u64(_mm512_mask_cmpeq_epi8_mask(in, v, _mm512_set1_epi8(c)));
+}
+
+// With AVX-512: one masked load (the bytes past s are neither read nor set) and a compare per
+// class. REQUIRES: s.size() <= 64.
+[[TIERGATE_AVX512]] ShortMasks avx512_short_masks(std::string_view s) {
+  const __mmask64 in = _cvtu64_mask64(low_bits(s.size()));
+  const __m512i x = _mm512_maskz_loadu_epi8(in, s.data());
+  ShortMasks m;
+  m.lower = avx512_range(in, x, 'a', 'z');
+  m.upper = avx512_range(in, x, 'A', 'Z');
+  m.digit = avx512_range(in, x, '0', '9');
+  m.hex_letter = avx512_range(in, _mm512_or_si512(x, _mm512_set1_epi8(0x20)), 'a', 'f');
+  m.dash = avx512_is(in, x, '-');
+  m.slash = avx512_is(in, x, '/');
+  m.separator = m.dash | m.slash | avx512_is(in, x, '_') | avx512_is(in, x, '+') |
+                avx512_is(in, x, '=');
+  return m;
+}
+
+#undef TIERGATE_AVX512
+
+ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::SimdLevel level) {
+  if (level == byte_pass::SimdLevel::kAvx512Vbmi) return avx512_short_masks(s.substr(0, 64));
   alignas(16) std::array<char, 64> buf;
   const char* p = s.data();
   if (readable - p < 64) {
@@ -378,13 +410,14 @@ bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, Seg
 }
 
 // simple_segments_bytewise from masks, 64 bytes at a time. `first`: the masks of s's first 64
-// bytes; `readable` as for short_masks.
-bool simple_segments(std::string_view s, const ShortMasks& first, const char* readable) {
+// bytes; `readable` and `level` as for short_masks.
+bool simple_segments(std::string_view s, const ShortMasks& first, const char* readable,
+                     byte_pass::SimdLevel level) {
   SegmentCounts c;
   ShortMasks m = first;
   for (size_t at = 0; at < s.size();) {
     const std::string_view part = s.substr(at, 64);
-    if (at > 0) m = short_masks(part, readable);
+    if (at > 0) m = short_masks(part, readable, level);
     size_t used = part.size();
     if (at + used < s.size()) {
       // Not the last part: it ends at its last separator, and the next part starts after it.
@@ -444,9 +477,13 @@ bool simple_segments_bytewise(std::string_view s) {
          (s.find('/') != s.npos || common_pair_percent(s) >= 30);
 }
 
-bool simple_segments(std::string_view s) {
+bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s) {
   const char* end = s.data() + s.size();
-  return simple_segments(s, short_masks(s.substr(0, 64), end), end);
+  return simple_segments(s, short_masks(s.substr(0, 64), end, level), end, level);
+}
+
+bool simple_segments(std::string_view s) {
+  return simple_segments_at_level(byte_pass::best_simd_level(), s);
 }
 
 namespace {
@@ -559,7 +596,8 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   // masks of the first 64 bytes (all of most values), a longer value is read once more, with a
   // table and an OR per byte.
   const char* readable = t.data() + t.size();
-  const ShortMasks m = short_masks(s.substr(0, 64), readable);
+  const byte_pass::SimdLevel level = byte_pass::best_simd_level();
+  const ShortMasks m = short_masks(s.substr(0, 64), readable, level);
   bool all_hex = false, lower = false, upper = false, digit = false;
   if (s.size() <= 64) {
     all_hex = (low_bits(s.size()) & ~(m.digit | m.hex_letter | m.dash)) == 0;
@@ -587,7 +625,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s, m, readable) || wordy(s, lower)) return false;
+  if (simple_segments(s, m, readable, level) || wordy(s, lower)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }

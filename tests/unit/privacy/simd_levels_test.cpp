@@ -372,9 +372,16 @@ TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
     }
     const bool expected = refiners::simple_segments_bytewise(s);
     simple += expected;
-    for (SimdLevel level : levels)
+    // Alone, and inside a longer text whose bytes after it are read in place (and must not count).
+    const std::string text = s + kPieces[rng() % kPieces.size()] + std::string(70, 'A');
+    const std::string_view in_text(text.data(), s.size());
+    for (SimdLevel level : levels) {
       ASSERT_EQ(refiners::simple_segments_at_level(level, s), expected)
           << "level " << static_cast<int>(level) << " on: " << s;
+      ASSERT_EQ(refiners::simple_segments_at_level(level, in_text, text.data() + text.size()),
+                expected)
+          << "level " << static_cast<int>(level) << " in a text: " << s;
+    }
   }
   EXPECT_GT(simple, 1000u);  // both answers are tried often
   EXPECT_LT(simple, 19000u);

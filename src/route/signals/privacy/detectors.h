@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "route/signals/privacy/block_masks.h"
 #include "route/signals/privacy/entity.h"
 
 namespace tiergate::privacy {
@@ -85,6 +86,9 @@ struct AnchoredHit {
 struct RefineOptions {
   double entropy_threshold = 3.5;  // bits per character, generic tokens
   size_t entropy_min_length = 20;  // characters, generic tokens
+  // The SIMD level of the refiners' byte masks (generic tokens): the best this CPU runs; the byte
+  // pass sets its own, so that a test of every level covers the refiners too.
+  byte_pass::SimdLevel simd_level = byte_pass::best_simd_level();
 };
 
 // The start of a match of a pattern that ends at `end`, per its StartFinder (not kEngine).

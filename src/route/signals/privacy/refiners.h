@@ -96,9 +96,12 @@ bool refine_url_password(std::string_view t, size_t e, size_t* ob, size_t* oe);
 bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOptions& o);
 // Whether s is a name or a path of simple segments, not a random token (secret_refiners.cpp): from
 // byte masks of s, 64 bytes at a time, made with AVX-512 where the CPU has it. The level and the
-// bytewise version are for the tests: all answer the same. REQUIRES: the CPU runs `level`.
+// bytewise version are for the tests: all answer the same. `readable`: the end of the memory
+// that may be read (at or after s's end; null: s's end), as for a token inside a longer text,
+// whose bytes after it are read in place. REQUIRES: the CPU runs `level`.
 bool simple_segments(std::string_view s);
-bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s);
+bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s,
+                              const char* readable = nullptr);
 bool simple_segments_bytewise(std::string_view s);
 
 // The secret assigned at the separator t[q] ('=' or ':'), when the word before it ends with a

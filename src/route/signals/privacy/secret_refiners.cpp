@@ -477,8 +477,9 @@ bool simple_segments_bytewise(std::string_view s) {
          (s.find('/') != s.npos || common_pair_percent(s) >= 30);
 }
 
-bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s) {
-  const char* end = s.data() + s.size();
+bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s,
+                              const char* readable) {
+  const char* end = readable ? readable : s.data() + s.size();
   return simple_segments(s, short_masks(s.substr(0, 64), end, level), end, level);
 }
 
@@ -596,7 +597,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   // masks of the first 64 bytes (all of most values), a longer value is read once more, with a
   // table and an OR per byte.
   const char* readable = t.data() + t.size();
-  const byte_pass::SimdLevel level = byte_pass::best_simd_level();
+  const byte_pass::SimdLevel level = o.simd_level;
   const ShortMasks m = short_masks(s.substr(0, 64), readable, level);
   bool all_hex = false, lower = false, upper = false, digit = false;
   if (s.size() <= 64) {

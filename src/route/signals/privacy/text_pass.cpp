@@ -261,9 +261,11 @@ bool has_full_byte(uint64_t x) {
 
 }  // namespace
 
-void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineOptions& o,
+void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineOptions& options,
                               const std::array<bool, kEntityTypeCount>& enabled,
                               std::vector<Finding>& out, std::vector<AnchoredHit>* anchored) {
+  RefineOptions o = options;
+  o.simd_level = level;  // the refiners' masks at the level of the pass
   Ctx c{t, o, enabled, out, anchored};
   const bool numbers = c.on(T::kCard) || c.on(T::kPhone) || c.on(T::kSsn) || c.on(T::kIpAddress) ||
                        c.on(T::kIban) || c.on(T::kStreetAddress);

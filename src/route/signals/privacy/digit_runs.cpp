@@ -2,8 +2,6 @@
 
 #include <immintrin.h>
 
-#include <array>
-
 namespace tiergate::privacy::byte_pass {
 namespace {
 
@@ -30,6 +28,32 @@ using u128 = unsigned __int128;
 
 uint64_t low(u128 x) { return static_cast<uint64_t>(x); }
 
+// The lowest set bit of x. REQUIRES: x != 0.
+size_t ctz128(u128 x) {
+  return low(x) != 0 ? __builtin_ctzll(low(x)) : 64 + __builtin_ctzll(low(x >> 64));
+}
+
+// Bits from .. to - 1. REQUIRES: from <= to < 128.
+u128 bits_between(size_t from, size_t to) {
+  return ((u128{1} << to) - 1) & ~((u128{1} << from) - 1);
+}
+
+// The shape of a region from the bits of its digits and dots (bit 0: its first byte, a digit).
+[[gnu::target("popcnt")]] RegionShape shape_of(uint64_t digits, uint64_t dots) {
+  uint64_t starts = digits & ~(digits << 1), ends = digits & ~(digits >> 1);
+  RegionShape r;
+  r.digits = static_cast<size_t>(__builtin_popcountll(digits));
+  r.dots = static_cast<size_t>(__builtin_popcountll(dots));
+  r.groups = static_cast<size_t>(__builtin_popcountll(starts));
+  r.group_ends = ends;
+  for (size_t g = 0; g < 3 && starts != 0; ++g) {
+    r.sizes[g] = static_cast<uint8_t>(__builtin_ctzll(ends) - __builtin_ctzll(starts) + 1);
+    starts &= starts - 1;
+    ends &= ends - 1;
+  }
+  return r;
+}
+
 // Whether the walk of the region from the digit run at bit `off` of the block (digit_runs.h) can
 // reach scan_region: its region has 7+ digits or 3+ dots and is not a date. Told from the steps
 // from the run on, whose run of set bits holds the region (the walk may stop earlier, at a ')'
@@ -41,22 +65,11 @@ uint64_t low(u128 x) { return static_cast<uint64_t>(x); }
   if (~run == 0) return true;  // 64 bytes or more
   const uint64_t in = (uint64_t{1} << __builtin_ctzll(~run)) - 1;
   const uint64_t digits = low(m.digit >> off) & in;
-  const int count = __builtin_popcountll(digits);
-  if (count < 7) return __builtin_popcountll(low(m.dot >> off) & in) >= 3;
-  if (count != 8) return true;
+  if (__builtin_popcountll(digits) < 7) return __builtin_popcountll(low(m.dot >> off) & in) >= 3;
+  const RegionShape r = shape_of(digits, 0);  // its dots do not matter now
+  if (!lone_date(r.digits, r.groups, r.sizes)) return true;
   const u128 parens = m.open | m.close;
-  if ((low(parens >> off) & in) != 0 || off == 0 || ((parens | m.plus) >> (off - 1) & 1) != 0)
-    return true;
-  uint64_t starts = digits & ~(digits << 1), ends = digits & ~(digits >> 1);
-  if (__builtin_popcountll(starts) != 3) return true;
-  std::array<int, 3> sizes{};
-  for (int& size : sizes) {
-    size = __builtin_ctzll(ends) - __builtin_ctzll(starts) + 1;
-    starts &= starts - 1;
-    ends &= ends - 1;
-  }
-  const bool date = (sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4);
-  return !date;
+  return (low(parens >> off) & in) != 0 || off == 0 || ((parens | m.plus) >> (off - 1) & 1) != 0;
 }
 
 }  // namespace
@@ -116,26 +129,12 @@ uint64_t low(u128 x) { return static_cast<uint64_t>(x); }
   return v;
 }
 
-[[gnu::target("popcnt")]] RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next,
-                                                   size_t off, size_t len) {
+RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next, size_t off, size_t len) {
   auto window = [&](uint64_t lo, uint64_t hi) {
     const uint64_t keep = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(hi) << 64 | lo) >> off) & keep;
+    return low((u128{hi} << 64 | lo) >> off) & keep;
   };
-  const uint64_t digits = window(cur.digit, next.digit);
-  uint64_t starts = digits & ~(digits << 1);  // byte 0 is a run's first digit
-  uint64_t ends = digits & ~(digits >> 1);
-  RegionShape r;
-  r.digits = static_cast<size_t>(__builtin_popcountll(digits));
-  r.dots = static_cast<size_t>(__builtin_popcountll(window(cur.dot, next.dot)));
-  r.groups = static_cast<size_t>(__builtin_popcountll(starts));
-  r.group_ends = ends;
-  for (size_t g = 0; g < 3 && starts != 0; ++g) {
-    r.sizes[g] = static_cast<uint8_t>(__builtin_ctzll(ends) - __builtin_ctzll(starts) + 1);
-    starts &= starts - 1;
-    ends &= ends - 1;
-  }
-  return r;
+  return shape_of(window(cur.digit, next.digit), window(cur.dot, next.dot));
 }
 
 RegionMasks region_masks(const BlockMasks& cur, const BlockMasks& next) {
@@ -159,21 +158,14 @@ RegionMasks region_masks(const BlockMasks& cur, const BlockMasks& next) {
 }
 
 bool region_end_from_masks(const RegionMasks& m, size_t rb, size_t* end) {
-  const u128 step = m.steps, plus = m.plus, open = m.open, close = m.close, digit = m.digit;
-  const u128 last = u128{1} << 127;
-  const size_t from = rb + static_cast<size_t>(plus >> rb & 1);  // a leading '+' is skipped
-  const u128 stops = (~step | last) >> from;
-  const uint64_t stops_lo = static_cast<uint64_t>(stops);
-  size_t e = from + static_cast<size_t>(stops_lo != 0 ? __builtin_ctzll(stops_lo)
-                                                      : 64 + __builtin_ctzll(stops >> 64));
+  const size_t from = rb + static_cast<size_t>(m.plus >> rb & 1);  // a leading '+' is skipped
+  size_t e = from + ctz128((~m.steps | u128{1} << 127) >> from);
   if (e >= 127) return false;
   // A ')' without an open '(' before it in the region ends the walk there.
-  const u128 in_walk = ((u128{1} << e) - 1) & ~((u128{1} << from) - 1);
   bool paren = false;
-  for (u128 p = (open | close) & in_walk; p != 0; p &= p - 1) {
-    const uint64_t p_lo = static_cast<uint64_t>(p);
-    const size_t k = p_lo != 0 ? __builtin_ctzll(p_lo) : 64 + __builtin_ctzll(p >> 64);
-    if (open >> k & 1) {
+  for (u128 p = (m.open | m.close) & bits_between(from, e); p != 0; p &= p - 1) {
+    const size_t k = ctz128(p);
+    if (m.open >> k & 1) {
       paren = true;
     } else if (paren) {
       paren = false;
@@ -182,13 +174,13 @@ bool region_end_from_masks(const RegionMasks& m, size_t rb, size_t* end) {
       break;
     }
   }
-  const u128 digits = digit & ((u128{1} << e) - 1) & ~((u128{1} << from) - 1);
+  const u128 digits = m.digit & bits_between(from, e);
   if (digits == 0) {
     *end = rb;
     return true;
   }
-  const uint64_t hi = static_cast<uint64_t>(digits >> 64);
-  *end = 1 + (hi != 0 ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll(static_cast<uint64_t>(digits)));
+  const uint64_t hi = low(digits >> 64);
+  *end = 1 + (hi != 0 ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll(low(digits)));
   return true;
 }
 

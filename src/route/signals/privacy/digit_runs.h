@@ -88,6 +88,14 @@ struct RegionShape {
   std::array<uint8_t, 3> sizes{};
   uint64_t group_ends = 0;
 };
+
+// A date alone (2024-03-15, 15.01.2024, 01 15 2024: 8 digits in groups of 4-2-2 or 2-2-4), which
+// the region walk gives to no detector: the phone check rejects its shape, and without its first
+// or last group 6 digits are left. `sizes`: the first three groups'.
+inline bool lone_date(size_t digits, size_t groups, const std::array<uint8_t, 3>& sizes) {
+  return digits == 8 && groups == 3 &&
+         ((sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4));
+}
 // REQUIRES: masks computed at a level with has_filter_masks() (POPCNT); off < 64, 1 <= len <= 64.
 RegionShape region_shape(const BlockMasks& cur, const BlockMasks& next, size_t off, size_t len);
 

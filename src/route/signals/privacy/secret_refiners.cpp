@@ -289,7 +289,7 @@ int common_pair_percent(std::string_view s);
 
 // The byte classes of a value of at most 64 bytes, bit k for byte k: the tests of a long token read
 // these instead of looping over its bytes once per test (most generic-token candidates are names
-// and paths of 20-64 bytes). SSE2, which every x86-64 CPU has.
+// and paths of 20-64 bytes). AVX-512 where the CPU has it, else SSE2 (every x86-64 CPU).
 struct ShortMasks {
   uint64_t lower = 0, upper = 0, digit = 0, hex_letter = 0, dash = 0, slash = 0, separator = 0;
 };
@@ -297,10 +297,6 @@ struct ShortMasks {
 // Bits 0 to n - 1.
 uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
 
-// `readable`: the end of the memory that may be read, at or after the end of s. The 64 bytes from
-// s are read where they are when they end before it (most tokens lie inside a longer text), else
-// from a zero-padded copy: the loads after a copy's short stores cost a store-forwarding stall
-// each, which made the copy the larger part of this function in the profile.
 #define TIERGATE_AVX512 gnu::target("avx512f,avx512bw")
 
 // The bytes of `in` with lo <= v <= hi (unsigned).
@@ -332,6 +328,11 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
 
 #undef TIERGATE_AVX512
 
+// The masks of s's first 64 bytes at `level`. `readable`: the end of the memory that may be read,
+// at or after the end of s. Without AVX-512, the 64 bytes from s are read where they are when they
+// end before it (most tokens lie inside a longer text), else from a zero-padded copy: the loads
+// after a copy's short stores cost a store-forwarding stall each, which made the copy the larger
+// part of this function in the profile.
 ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::SimdLevel level) {
   if (level == byte_pass::SimdLevel::kAvx512Vbmi) return avx512_short_masks(s.substr(0, 64));
   alignas(16) std::array<char, 64> buf;

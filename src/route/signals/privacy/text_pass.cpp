@@ -316,9 +316,8 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         re = region_end(t, rb);
       else
         re += pos;
-      // Phones, cards and SSNs have 7+ digits; an IPv4 address has three dots. A date alone
-      // (2024-03-15, 15.01.2024, 01 15 2024: 8 digits in 4-2-2 or 2-2-4) is none of them: the
-      // phone check rejects its shape, and without its first or last group 6 digits are left.
+      // Phones, cards and SSNs have 7+ digits; an IPv4 address has three dots; a date alone
+      // (lone_date) is none of them.
       RegionGroups g;
       size_t dots = 0, groups = 0;
       std::array<uint8_t, 3> sizes{};
@@ -342,8 +341,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
           dots += t[k] == '.';
         }
       }
-      const bool date = rb == d && g.digits == 8 && groups == 3 &&
-                        ((sizes[0] == 4 && sizes[1] == 2) || (sizes[0] == 2 && sizes[2] == 4));
+      const bool date = rb == d && lone_date(g.digits, groups, sizes);
       if ((g.digits >= 7 || dots >= 3) && !date) scan_region(c, rb, re, g);
       region_done = re;
     }

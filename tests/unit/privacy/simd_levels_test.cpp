@@ -289,17 +289,33 @@ TEST(PrivacySimdLevels, BlockMasksFollowTheirClasses) {
       {"lparen", &BlockMasks::lparen, false, [&](unsigned char c) { return c == '('; }},
       {"rparen", &BlockMasks::rparen, false, [&](unsigned char c) { return c == ')'; }},
   };
+  // The vendor literals' pairs (block_masks.h: BlockMasks::vendor), from the bytes at i, i + 1
+  // and i + 3 (past the third block: the kBlockLookahead bytes after it).
+  auto vendor = [&](const char* b) {
+    const unsigned char c0 = b[0], c1 = b[1], c3 = b[3];
+    return (in(c0, "kcb") && in(c1, "-_")) || (c0 == 'g' && c1 == 'h') ||
+           (c0 == 'x' && c1 == 'o') || (c0 == 'A' && in(c1, "KSBCGIRNP") && in(c3, "Aa")) ||
+           (c0 == '-' && c1 == 'B') || (c0 == ':' && c1 == '/' && c3 == 'h');
+  };
   std::mt19937_64 rng(64);
-  const std::string_view text_bytes = "aeiouJbBpPsSdDnNtTyYrRwW09:=@/ .,-()+_\"'\\\t\n\xc3\xa9";
+  const std::string_view text_bytes =
+      "aeiouJbBpPsSdDnNtTyYrRwW09:=@/ .,-()+_\"'\\\t\n\xc3\xa9kcgxhoAKSBCGIRNP";
   std::vector<SimdLevel> levels = wider_levels();
   levels.push_back(SimdLevel::kSse2);
   for (int round = 0; round < 2000; ++round) {
-    std::array<char, 64 * 3> bytes;
+    std::array<char, 64 * 3 + byte_pass::kBlockLookahead> bytes;
     for (char& c : bytes)
       c = round % 2 == 0 ? static_cast<char>(rng() & 0xff) : text_bytes[rng() % text_bytes.size()];
     for (SimdLevel level : levels) {
       std::array<BlockMasks, 3> masks;
       byte_pass::classify_blocks(level, bytes.data(), masks.size(), masks.data());
+      for (size_t block = 0; block < masks.size(); ++block) {
+        uint64_t expected = 0;
+        for (size_t i = 0; i < 64; ++i)
+          if (vendor(bytes.data() + 64 * block + i)) expected |= uint64_t{1} << i;
+        ASSERT_EQ(masks[block].vendor, expected)
+            << "vendor at level " << static_cast<int>(level) << ", block " << block;
+      }
       for (size_t block = 0; block < masks.size(); ++block)
         for (const Class& cls : classes) {
           if (!cls.base && !byte_pass::has_filter_masks(level)) continue;

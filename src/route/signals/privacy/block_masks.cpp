@@ -44,6 +44,24 @@ BlockMasks sse2_block(const char* p) {
     m.big_j |= bits(is('J'));
     m.b |= bits(lis('b'));
     m.e |= bits(lis('e'));
+    // The vendor pairs (BlockMasks::vendor), from the bytes at i + 1 and i + 3.
+    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q + 1));
+    const __m128i x3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q + 3));
+    auto is1 = [&](char ch) { return _mm_cmpeq_epi8(x1, _mm_set1_epi8(ch)); };
+    auto is3 = [&](char ch) { return _mm_cmpeq_epi8(x3, _mm_set1_epi8(ch)); };
+    auto any = [](auto... v) {
+      __m128i r = _mm_setzero_si128();
+      ((r = _mm_or_si128(r, v)), ...);
+      return r;
+    };
+    auto both = [](__m128i a, __m128i b) { return _mm_and_si128(a, b); };
+    const __m128i aws_second = any(is1('K'), is1('S'), is1('B'), is1('C'), is1('G'), is1('I'),
+                                   is1('R'), is1('N'), is1('P'));
+    const __m128i vendor =
+        any(both(any(is('k'), is('c'), is('b')), any(is1('-'), is1('_'))), both(is('g'), is1('h')),
+            both(is('x'), is1('o')), both(both(is('A'), aws_second), any(is3('A'), is3('a'))),
+            both(is('-'), is1('B')), both(both(is(':'), is1('/')), is3('h')));
+    m.vendor |= bits(vendor);
   }
   return m;
 }
@@ -91,6 +109,8 @@ enum : uint8_t {  // table D
   kRparenBit = 128,
 };
 
+constexpr uint8_t kAnyFourth = 1 | 2 | 8 | 16;  // the groups that ignore the byte at i + 3
+
 constexpr bool in(char c, const char* set) {
   for (; *set; ++set)
     if (*set == c) return true;
@@ -99,6 +119,8 @@ constexpr bool in(char c, const char* set) {
 
 struct Tables {
   alignas(64) std::array<uint8_t, 128> a{}, b{}, c{}, d{};
+  // The vendor pairs: one bit per literal group, for the byte at i, i + 1 and i + 3.
+  alignas(64) std::array<uint8_t, 128> first{}, second{}, fourth{};
 };
 
 constexpr Tables kTables = [] {
@@ -141,6 +163,15 @@ constexpr Tables kTables = [] {
     if (lower == 'e') d |= kEBit;
     if (ch == '(') d |= kLparenBit;
     if (ch == ')') d |= kRparenBit;
+    // Groups: 1 k c b + - _; 2 g + h; 4 A + K S B C G I R N P, + A a at i + 3; 8 - + B;
+    // 16 x + o; 32 : + /, + h at i + 3. The byte at i + 3 matters to groups 4 and 32 only.
+    t.first[i] = static_cast<uint8_t>((in(ch, "kcb") ? 1 : 0) | (ch == 'g' ? 2 : 0) |
+                                      (ch == 'A' ? 4 : 0) | (ch == '-' ? 8 : 0) |
+                                      (ch == 'x' ? 16 : 0) | (ch == ':' ? 32 : 0));
+    t.second[i] = static_cast<uint8_t>((in(ch, "-_") ? 1 : 0) | (ch == 'h' ? 2 : 0) |
+                                       (in(ch, "KSBCGIRNP") ? 4 : 0) | (ch == 'B' ? 8 : 0) |
+                                       (ch == 'o' ? 16 : 0) | (ch == '/' ? 32 : 0));
+    t.fourth[i] = static_cast<uint8_t>(kAnyFourth | (in(ch, "Aa") ? 4 : 0) | (ch == 'h' ? 32 : 0));
     t.a[i] = a;
     t.b[i] = b;
     t.c[i] = c;
@@ -199,6 +230,15 @@ static_assert(offsetof(BlockMasks, token) == offsetof(BlockMasks, digit) + 8 &&
     store_classes(lookup(~high, kTables.b.data(), x), &m.letter);
     store_classes(lookup(~high, kTables.c.data(), x), &m.fr_first);
     store_classes(lookup(~high, kTables.d.data(), x), &m.token_not_hex);
+    // The vendor pairs: the groups of byte i, of byte i + 1 and of byte i + 3 in one AND.
+    const __m512i x1 = _mm512_loadu_si512(p + 1), x3 = _mm512_loadu_si512(p + 3);
+    const __m512i fourth = _mm512_mask_blend_epi8(
+        _mm512_movepi8_mask(x3), lookup(~_mm512_movepi8_mask(x3), kTables.fourth.data(), x3),
+        _mm512_set1_epi8(kAnyFourth));
+    const __m512i pairs = _mm512_ternarylogic_epi64(
+        lookup(~high, kTables.first.data(), x),
+        lookup(~_mm512_movepi8_mask(x1), kTables.second.data(), x1), fourth, 0x80);
+    m.vendor = _mm512_test_epi8_mask(pairs, pairs);
     m.word = m.letter | high;
   }
 }

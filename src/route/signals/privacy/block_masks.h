@@ -58,11 +58,20 @@ struct BlockMasks {
   uint64_t lparen, rparen;    // '(' ')': the region walk (digit_runs.h); filter levels
 
   uint64_t word;  // letters and bytes >= 0x80 (UTF-8 in a street name); filter levels
+
+  // Where the literal of a vendor key may hold t[i] (vendor_keys.cpp: the byte pair at i, i + 1
+  // and the byte at i + 3), at every level: k c b then - or _ ("sk-", "sk_live_", "whsec_",
+  // "github_pat_"); "gh"; "xo"; A then K S B C G I R N P, then A or a ("AKIA", "AIza"); "-B"
+  // ("-----BEGIN"); "://h" ("https://hooks").
+  uint64_t vendor;
 };
+
+inline constexpr size_t kBlockLookahead = 3;
 
 constexpr bool has_filter_masks(SimdLevel level) { return level != SimdLevel::kSse2; }
 
-// The masks of `count` consecutive blocks at p (64 * count readable bytes) into out[0, count).
+// The masks of `count` consecutive blocks at p into out[0, count). REQUIRES: 64 * count +
+// kBlockLookahead readable bytes (the vendor mask looks ahead).
 // REQUIRES: the CPU runs `level` (best_simd_level() or lower).
 void classify_blocks(SimdLevel level, const char* p, size_t count, BlockMasks* out);
 

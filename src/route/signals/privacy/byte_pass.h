@@ -84,6 +84,11 @@ void url_password_end(Ctx& c, size_t i);
 void jwt_end(Ctx& c, size_t i);
 void bearer_end(Ctx& c, size_t i);
 
+// The vendor-prefixed secrets (vendor_keys.cpp, detectors.h: vendor_patterns) whose literal holds
+// t[i], a bit of BlockMasks::vendor, each appended as a finding of an enabled type. Each reader
+// checks its literal again.
+void vendor_key_at(Ctx& c, size_t i);
+
 // scan_numbers_and_tokens with the block masks of a given SIMD level, for the tests: every level
 // finds the same. REQUIRES: the CPU runs `level`.
 void scan_at_level(SimdLevel level, std::string_view text, const RefineOptions& options,

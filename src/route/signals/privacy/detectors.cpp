@@ -15,8 +15,8 @@ using R = Refiner;
 using S = StartFinder;
 constexpr unsigned kCaseless = HS_FLAG_CASELESS;
 
-constexpr PatternSpec kPatterns[] = {
-    // Secrets with a vendor prefix.
+// Matched by the byte pass (vendor_keys.cpp); `regex` says what is matched.
+constexpr PatternSpec kVendorPatterns[] = {
     {R"((?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})", 0, T::kApiKey,
      R::kToken, S::kToken, false},
     {R"(gh[pousr]_[A-Za-z0-9]{36,})", 0, T::kApiKey, R::kToken, S::kToken, false},
@@ -52,7 +52,7 @@ constexpr PatternSpec kAnchored[kAnchoredPatternCount] = {
 using namespace refiners;
 
 
-std::span<const PatternSpec> builtin_patterns() { return kPatterns; }
+std::span<const PatternSpec> vendor_patterns() { return kVendorPatterns; }
 
 std::span<const PatternSpec, kAnchoredPatternCount> anchored_patterns() { return kAnchored; }
 

@@ -1,8 +1,9 @@
 #pragma once
-// The built-in detectors: Hyperscan patterns for literal-anchored formats and a byte-class pass
-// for numbers and tokens, each candidate checked by a refiner that turns it into a finding
-// (checksums, ranges, boundaries, context words) and fixes the exact span. Hyperscan has no
-// look-around, so boundaries are checked here, not in the patterns.
+// The built-in detectors: a byte-class pass for numbers, tokens, assignments and the literal-led
+// formats (each given as the regex it matches), each candidate checked by a refiner that turns it
+// into a finding (checksums, ranges, boundaries, context words) and fixes the exact span.
+// Boundaries are checked by the refiners, not in the patterns (Hyperscan, which ran them once and
+// runs the custom ones, has no look-around).
 
 #include <array>
 #include <cstddef>
@@ -40,9 +41,9 @@ enum class Refiner : uint8_t {
   kHighEntropy,
 };
 
-// How to find where a match starts. The built-in patterns are compiled without
+// How to find where a match starts from its end. The built-in patterns were compiled without
 // HS_FLAG_SOM_LEFTMOST (start-of-match tracking made the database four times slower: 13 vs 51
-// MB/s); the engine reports ends, and the start is recovered from the text around the end.
+// MB/s); the start is recovered from the text around the end, and the byte pass does the same.
 enum class StartFinder : uint8_t {
   kEngine,    // reported by Hyperscan (SOM): custom entities only
   kEmail,     // back to '@', then over the local part
@@ -65,14 +66,19 @@ struct PatternSpec {
   bool all_ends;
 };
 
-// The built-in table for the engine, in a fixed order (pattern ids index it).
-std::span<const PatternSpec> builtin_patterns();
+// Every built-in pattern is matched by the byte pass; Hyperscan runs only for custom entities.
+//
+// The secrets with a vendor prefix (AWS, GitHub, OpenAI, Slack, Stripe, Google API keys; PEM
+// private keys): the byte pass finds each at its literal and appends the finding the engine's
+// matches gave (vendor_keys.cpp). One Hyperscan pass for these nine cost 2-3 ms per 16 MiB of
+// real text, about a sixth of the whole scan. `regex` says what is matched (and is the tests'
+// reference).
+std::span<const PatternSpec> vendor_patterns();
 
-// The built-in patterns that the byte pass matches at their literal instead of the engine: their
-// literals ('@', "://", "eyJ", caseless "bearer") are common, and they cost the engine more than
-// all the others together (7.5 -> 2.5 ms on 16 MiB of generated text without them). The byte
-// pass reports each end the engine would report (an AnchoredHit); the scanner groups and refines
-// those hits like the engine's. In AnchoredPattern order; `regex` says what is matched.
+// The patterns whose literals ('@', "://", "eyJ", caseless "bearer") are common: they cost the
+// engine more than all the others together (7.5 -> 2.5 ms on 16 MiB of generated text without
+// them). The byte pass reports each end the engine would report (an AnchoredHit); the scanner
+// groups and refines those hits like the engine's. In AnchoredPattern order.
 enum class AnchoredPattern : uint8_t { kEmail, kUrlPassword, kJwt, kBearer };
 inline constexpr size_t kAnchoredPatternCount = 4;
 std::span<const PatternSpec, kAnchoredPatternCount> anchored_patterns();

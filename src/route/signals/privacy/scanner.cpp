@@ -108,14 +108,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
   std::vector<unsigned> ids;  // the pattern (index in patterns_) of each regex
   s->enabled_ = config.enabled;
   s->enabled_[static_cast<size_t>(EntityType::kCustom)] = false;  // custom ones are patterns
-  for (const PatternSpec& p : builtin_patterns()) {
-    if (!config.enabled[static_cast<size_t>(p.type)]) continue;
-    ids.push_back(static_cast<unsigned>(s->patterns_.size()));
-    regexes.emplace_back(p.regex);
-    flags.push_back(p.flags);
-    s->patterns_.push_back(Pattern{p.type, p.refiner, p.start, p.all_ends, {}});
-  }
-  // Matched by the byte pass, grouped and refined with the engine's hits: patterns, no regex.
+  // The built-in patterns are all matched by the byte pass: the vendor keys as findings
+  // (detectors.h: vendor_patterns), the anchored ones as hits grouped and refined with the
+  // engine's: patterns, no regex.
   s->anchored_ids_.fill(kNoPattern);
   for (size_t k = 0; k < kAnchoredPatternCount; ++k) {
     const PatternSpec& p = anchored_patterns()[k];
@@ -141,15 +136,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::create(const PrivacyConfig& conf
     }
   }
   for (const Pattern& p : s->patterns_) s->all_ends_.push_back(p.all_ends);
-  if (regexes.empty()) {
-    // Nothing for the engine (every pattern type disabled): match a byte that text never has.
-    ids.push_back(static_cast<unsigned>(s->patterns_.size()));
-    regexes.emplace_back("\\x00\\x01\\x02\\x03\\x04");
-    flags.push_back(0);
-    s->patterns_.push_back(
-        Pattern{EntityType::kCustom, Refiner::kNone, StartFinder::kEngine, false, {}});
-    s->all_ends_.push_back(false);
-  }
+  if (regexes.empty()) return std::shared_ptr<const Scanner>(std::move(s));  // no engine pass
 
   std::vector<const char*> exprs;
   for (const std::string& r : regexes) exprs.push_back(r.c_str());
@@ -196,17 +183,19 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
     return fail(Error::internal("privacy: text too long to scan"));
   if (text.empty()) return {};
   try {
-    hs_scratch_t* scratch = thread_scratch();
-    if (!scratch) return fail(Error::internal("privacy: no Hyperscan scratch"));
     ThreadState& ts = t_state;
     ts.hits.clear();
-    ts.last.assign(patterns_.size(), -1);
-    MatchContext ctx{&ts.hits, &ts.last, &all_ends_, max_candidates_, false};
-    const hs_error_t rc =
-        hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &ctx);
-    if (ctx.overflow) return fail(Error::internal("privacy: too many candidates"));
-    if (rc != HS_SUCCESS)
-      return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
+    if (db_ != nullptr) {  // custom entities
+      hs_scratch_t* scratch = thread_scratch();
+      if (!scratch) return fail(Error::internal("privacy: no Hyperscan scratch"));
+      ts.last.assign(patterns_.size(), -1);
+      MatchContext ctx{&ts.hits, &ts.last, &all_ends_, max_candidates_, false};
+      const hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
+                                    scratch, on_match, &ctx);
+      if (ctx.overflow) return fail(Error::internal("privacy: too many candidates"));
+      if (rc != HS_SUCCESS)
+        return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));
+    }
 
     // Numbers, generic tokens, assignments and the anchored patterns' ends: the byte pass.
     auto& found = ts.findings;
@@ -248,7 +237,7 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
       i = j;
     }
 
-    // Starts of the built-in patterns come from the text (no SOM in the engine).
+    // Starts of the anchored patterns come from the text.
     auto& hits = ts.hits;
     for (Hit& h : hits) {
       const Pattern& p = patterns_[h.id];

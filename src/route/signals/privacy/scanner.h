@@ -1,11 +1,11 @@
 #pragma once
-// Finds personal data and secrets in text: the literal-anchored patterns (built-in and custom) in
-// one Hyperscan pass, numbers, generic tokens, secret assignments and the built-in patterns with
-// common literals (e-mail, JWT, URL password, bearer: detectors.h anchored_patterns) in one
-// byte-class pass (detectors.h: scan_numbers_and_tokens), a refiner per candidate (detectors.h),
-// then overlap resolution. Built once at start-up from the config; immutable and thread-safe
-// afterwards. Each thread that scans gets its own Hyperscan scratch (thread_local, grown on first
-// use with a given Scanner).
+// Finds personal data and secrets in text: every built-in type in one byte-class pass (detectors.h:
+// scan_numbers_and_tokens: numbers, generic tokens, secret assignments, vendor keys, and the hits
+// of the patterns with common literals, e-mail, JWT, URL password, bearer: anchored_patterns),
+// the custom entities in one Hyperscan pass, a refiner per candidate (detectors.h), then overlap
+// resolution. Built once at start-up from the config; immutable and thread-safe afterwards. With
+// custom entities, each thread that scans gets its own Hyperscan scratch (thread_local, grown on
+// first use with a given Scanner).
 
 #include <hs/hs.h>
 
@@ -44,7 +44,7 @@ class Scanner {
   // Never fails: a failed field sets PrivacyScan::failed, so sensitive() is true. Thread-safe.
   PrivacyScan scan_request(const api::ChatRequest& request) const;
 
-  // Number of patterns in the database (built-in enabled + custom), for diagnostics.
+  // Number of patterns (the enabled anchored ones + custom), for diagnostics.
   size_t pattern_count() const { return patterns_.size(); }
 
  private:
@@ -58,7 +58,7 @@ class Scanner {
   Scanner() = default;
   hs_scratch_t* thread_scratch() const;
 
-  hs_database_t* db_ = nullptr;
+  hs_database_t* db_ = nullptr;  // custom entities; null without them
   std::vector<Pattern> patterns_;
   std::vector<bool> all_ends_;  // per pattern, for the match callback
   // Per AnchoredPattern, its index in patterns_ (UINT32_MAX: its type is disabled). The byte

@@ -198,12 +198,18 @@ size_t scan_ipv6(Ctx& c, size_t i) {
 namespace {
 
 // The masks of the text's 64-byte blocks in order, classified kChunk blocks at a time into one
-// half of a two-chunk ring (one call per chunk, not per block); the last partial block is
-// classified from a zero-padded copy.
+// half of a two-chunk ring (one call per chunk, not per block).
 class MaskStream {
  public:
   MaskStream(std::string_view t, SimdLevel level)
-      : t_(t), level_(level), blocks_((t.size() + 63) / 64) {}
+      : t_(t),
+        level_(level),
+        blocks_((t.size() + 63) / 64),
+        direct_(t.size() >= kBlockLookahead ? (t.size() - kBlockLookahead) / 64 : 0) {
+    // The blocks without 64 + kBlockLookahead bytes of text from their start (one or two, at the
+    // end) are classified from a zero-padded copy.
+    std::memcpy(tail_.data(), t.data() + 64 * direct_, t.size() - 64 * direct_);
+  }
 
   // The masks of block b (bytes [64 b, 64 b + 64)), empty past the text. REQUIRES: b is at most
   // one past the highest block asked for before; a reference stays valid until a block kChunk
@@ -215,27 +221,29 @@ class MaskStream {
     return chunk[b % kChunk];
   }
 
+  // The last block that may be asked for while the masks of block b stay valid.
+  static size_t last_keeping(size_t b) { return (b / kChunk + 2) * kChunk - 1; }
+
  private:
   static constexpr size_t kChunk = 32;
 
   void fill(size_t k, BlockMasks* chunk) {
-    const size_t first = k * kChunk, count = std::min(kChunk, blocks_ - first);
-    const bool partial_tail = first + count == blocks_ && t_.size() % 64 != 0;
-    const size_t full = partial_tail ? count - 1 : count;
-    classify_blocks(level_, t_.data() + 64 * first, full, chunk);
-    if (partial_tail) {
-      std::array<char, 64> tail{};
-      std::memcpy(tail.data(), t_.data() + 64 * (first + full), t_.size() - 64 * (first + full));
-      classify_blocks(level_, tail.data(), 1, chunk + full);
-    }
+    const size_t first = k * kChunk, end = std::min(first + kChunk, blocks_);
+    const size_t direct_end = std::min(std::max(direct_, first), end);
+    classify_blocks(level_, t_.data() + 64 * first, direct_end - first, chunk);
+    if (direct_end < end)
+      classify_blocks(level_, tail_.data() + 64 * (direct_end - direct_), end - direct_end,
+                      chunk + (direct_end - first));
     next_chunk_ = k + 1;
   }
 
   std::string_view t_;
   SimdLevel level_;
   size_t blocks_;
+  size_t direct_;  // blocks classified in place
   size_t next_chunk_ = 0;
   std::array<BlockMasks, 2 * kChunk> ring_;
+  std::array<char, 3 * 64> tail_{};
   BlockMasks empty_{};
 };
 
@@ -272,6 +280,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
   const bool tokens = c.on(T::kHighEntropy);
   const bool ipv6 = c.on(T::kIpAddress);
   const bool passwords = c.on(T::kPassword), api_keys = c.on(T::kApiKey);
+  const bool private_keys = c.on(T::kPrivateKey);
   // The anchored patterns looked for: all ones or zero, so that one expression without a branch
   // gives the literals of the block.
   auto all_if = [&](bool on) { return anchored && on ? ~uint64_t{0} : 0; };
@@ -355,15 +364,35 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     size_t ob = 0, oe = 0;
     if (refine(R::kHighEntropy, t, b, pe, o, &ob, &oe)) c.add(T::kHighEntropy, ob, oe);
   };
-  // The token run containing position p, read from the text.
-  auto on_long_token = [&](size_t p) {
-    size_t b = p, e = p;
-    while (b > 0 && (cls(t, b - 1) & kToken)) --b;
+  MaskStream masks(t, level);
+  // A token run that starts at p, in `block`, and goes on past 64 bytes (paths, base64): its end
+  // and whether it holds a digit and a byte outside [0-9a-fA-F-] (refine_high_entropy wants
+  // both), from the masks of the blocks it covers; past the blocks the stream holds, from the
+  // text.
+  auto on_long_token = [&](size_t p, size_t block) {
+    const size_t last = MaskStream::last_keeping(block);
+    uint64_t valid = ~uint64_t{0} << (p - 64 * block), digits = 0, not_hex = 0;
+    for (size_t k = block; k <= last; ++k, valid = ~uint64_t{0}) {
+      const BlockMasks& m = masks.block(k);
+      const uint64_t ends = ~m.token & valid;
+      const uint64_t in = ends != 0 ? valid & ((ends & (0 - ends)) - 1) : valid;
+      digits |= m.digit & in;
+      if (has_filter_masks(level)) not_hex |= m.token_not_hex & in;
+      if (ends != 0) {
+        const size_t e = std::min(64 * k + static_cast<size_t>(__builtin_ctzll(ends)), n);
+        if (digits == 0 || (has_filter_masks(level) && not_hex == 0)) {
+          token_done = e;
+        } else {
+          on_token_run(p, e);
+        }
+        return;
+      }
+    }
+    size_t e = 64 * (last + 1);
     while (e < n && (cls(t, e) & kToken)) ++e;
-    on_token_run(b, e);
+    on_token_run(p, e);
   };
 
-  MaskStream masks(t, level);
   uint64_t prev_digit_top = 0;    // was the byte before this block a digit
   uint64_t prev_key_end_top = 0;  // ... a key_end character
   uint64_t prev_token_top = 0;    // ... a token character
@@ -427,10 +456,17 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         if (refiners::password_word_at(t, i, &ob, &oe)) c.add(T::kPassword, ob, oe);
       }
     }
+    const uint64_t slash1 = cur.slash >> 1 | next.slash << 63;
+    const uint64_t slash2 = cur.slash >> 2 | next.slash << 62;
+    if (api_keys || private_keys) {
+      uint64_t vendor = cur.vendor;
+      while (vendor) {
+        vendor_key_at(c, pos + static_cast<size_t>(__builtin_ctzll(vendor)));
+        vendor &= vendor - 1;
+      }
+    }
     {
       // The literals of the anchored patterns; each reader checks its literal again.
-      const uint64_t slash1 = cur.slash >> 1 | next.slash << 63;
-      const uint64_t slash2 = cur.slash >> 2 | next.slash << 62;
       const uint64_t big_j2 = cur.big_j >> 2 | next.big_j << 62;
       const uint64_t e1 = cur.e >> 1 | next.e << 63, a2 = cur.a >> 2 | next.a << 62;
       uint64_t literals = (cur.at & emails) | (cur.colon & slash1 & slash2 & url_passwords) |
@@ -469,7 +505,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         // (refine_high_entropy wants a digit): most are identifiers and paths. Told from the masks.
         const uint64_t rest = static_cast<uint64_t>(
             ~((static_cast<unsigned __int128>(next.token) << 64 | cur.token) >> off));
-        if (rest != 0 && (p == 0 || !(cls(t, p - 1) & kToken))) {
+        if (rest != 0) {
           const size_t len = static_cast<size_t>(__builtin_ctzll(rest));
           const uint64_t digits = static_cast<uint64_t>(
               (static_cast<unsigned __int128>(next.digit) << 64 | cur.digit) >> off);
@@ -497,7 +533,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
           }
           continue;
         }
-        on_long_token(p);
+        on_long_token(p, block);
       }
     }
     prev_digit_top = cur.digit >> 63;

@@ -36,4 +36,11 @@ inline uint64_t key_separators(const BlockMasks& m, KeySeparatorCarry& carry) {
   return sum & ~run;
 }
 
+// A block without a separator: the carry that lets the next block's filter keep every separator
+// a pair or gap could reach from here (a superset). Returns no separators.
+inline uint64_t skip(KeySeparatorCarry& carry) {
+  carry = KeySeparatorCarry{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, 1};
+  return 0;
+}
+
 }  // namespace tiergate::privacy::byte_pass

@@ -247,6 +247,37 @@ class MaskStream {
   BlockMasks empty_{};
 };
 
+// The colons at which scan_ipv6 may find an address, from the masks (filter levels). It reads the
+// run of hex digits, colons and dots around the colon and rejects it when a letter stands before
+// the run ("std::map", "Foo::bar": the letter before is not a hex digit) or when the run starts
+// with a dot. Those runs are marked at their start, and an add carries the mark through the run
+// (clearing it), so the colons left are those of the other runs. The letter of an escape, which
+// reads as a space ("\nfe80::1"), does not mark: n, t, y, r or w after a gap byte (a superset).
+struct Ipv6Carry {
+  uint64_t part = 0, letter = 0, escape = 0, gap = 0;  // the previous block's masks
+  unsigned long long marked_goes_on = 0;  // a marked run reached the block's end
+};
+
+// A block without a colon: the carry that marks nothing in the next block (a superset).
+uint64_t skip(Ipv6Carry& carry) {
+  carry = Ipv6Carry{~uint64_t{0}, 0, ~uint64_t{0}, ~uint64_t{0}, 0};
+  return 0;
+}
+
+uint64_t ipv6_colons(const BlockMasks& m, Ipv6Carry& carry) {
+  auto before = [](uint64_t cur, uint64_t prev) { return cur << 1 | prev >> 63; };
+  const uint64_t part = m.digit | (m.letter & ~m.token_not_hex) | m.colon | m.dot;
+  const uint64_t escape = (m.key_nty | m.key_rw) & before(m.key_gap, carry.gap);
+  const uint64_t starts = part & ~before(part, carry.part);
+  const uint64_t marked =
+      starts & ((before(m.letter, carry.letter) & ~before(escape, carry.escape)) | m.dot);
+  unsigned long long sum = 0;
+  const bool out = __builtin_uaddll_overflow(part, marked, &sum);
+  const bool out_in = __builtin_uaddll_overflow(sum, carry.marked_goes_on, &sum);
+  carry = Ipv6Carry{part, m.letter, escape, m.key_gap, out || out_in ? 1ull : 0ull};
+  return m.colon & sum;
+}
+
 // Bits of positions that start `len` (1..64) consecutive set bits in the 128-bit window
 // lo | hi << 64, for the low 64 positions.
 uint64_t run_starts(uint64_t lo, uint64_t hi, size_t len) {
@@ -398,6 +429,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
   uint64_t prev_token_top = 0;    // ... a token character
   DigitRunCarry run_carry;
   KeySeparatorCarry key_carry;
+  Ipv6Carry v6_carry;
   for (size_t pos = 0, block = 0; pos < n; pos += 64, ++block) {
     const BlockMasks& cur = masks.block(block);
     const BlockMasks& next = masks.block(block + 1);
@@ -428,6 +460,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     if (ipv6) {
       uint64_t colons = cur.colon;
+      if (has_filter_masks(level)) colons = colons != 0 ? ipv6_colons(cur, v6_carry) : skip(v6_carry);
       while (colons) {
         const size_t i = pos + static_cast<size_t>(__builtin_ctzll(colons));
         colons &= colons - 1;
@@ -436,7 +469,7 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     if (passwords || api_keys) {
       uint64_t seps = (cur.colon | cur.equals) & (cur.key_end << 1 | prev_key_end_top);
-      if (has_filter_masks(level)) seps &= key_separators(cur, key_carry);
+      if (has_filter_masks(level)) seps = seps != 0 ? seps & key_separators(cur, key_carry) : skip(key_carry);
       while (seps) {
         const size_t q = pos + static_cast<size_t>(__builtin_ctzll(seps));
         seps &= seps - 1;

@@ -204,6 +204,21 @@ TEST(PrivacySimdLevels, IbanAfterEscapedNewline) {
     }
 }
 
+// IPv6 runs after the bytes the colon filter reads (text_pass.cpp: ipv6_colons): a letter
+// marks the run (no address), the letter of an escape does not ("\nfe80::1" in JSON text is an
+// address), nor does a space; a run that starts with a dot is marked; across block boundaries.
+TEST(PrivacySimdLevels, Ipv6AfterLettersAndEscapes) {
+  size_t found = 0;
+  for (size_t shift = 0; shift < 70; ++shift)
+    for (const char* before : {"\\n", "\\t", "\\r", "\\\\n", "x", "std", "n", " ", ".", "_"})
+      for (const char* address : {"fe80::1ff:fe23:4567:890a", "2001:db8::8a2e:370:7334", "::1"}) {
+        const std::string text = std::string(shift, ' ') + before + address + " and";
+        if (!same_at_every_level(text)) return;
+        found += !byte_pass_findings(SimdLevel::kSse2, text).empty();
+      }
+  EXPECT_GE(found, 70u * 5 * 2);  // after an escape, a space or a dot the address is found
+}
+
 // Random tokens around the lengths where the token filter's conditions change (20: the minimum,
 // 24: one case of letters is enough, 64: the run leaves the window), in one case or both, with
 // and without digits, hex only or not, at every offset of a block.

@@ -21,19 +21,24 @@ constexpr std::string_view kUsSuffixes[] = {
     "sq",      "loop", "trail",   "trl",   "crescent", "cres",    "close",   "alley",     "plaza",
     "row",     "mews", "gardens", "grove", "hill",     "broadway"};
 
-// The first letters of the suffixes, one bit per letter a-z.
-constexpr uint32_t kUsSuffixFirsts = [] {
-  uint32_t bits = 0;
-  for (std::string_view s : kUsSuffixes) bits |= uint32_t{1} << (s[0] - 'a');
-  return bits;
+static_assert(std::size(kUsSuffixes) <= 64);
+
+// Per first letter a-z, the suffixes that start with it: one bit per index in kUsSuffixes.
+constexpr std::array<uint64_t, 26> kUsSuffixesByFirst = [] {
+  std::array<uint64_t, 26> by{};
+  for (size_t k = 0; k < std::size(kUsSuffixes); ++k)
+    by[static_cast<size_t>(kUsSuffixes[k][0] - 'a')] |= uint64_t{1} << k;
+  return by;
 }();
 
-// Length of a street suffix word at t[i] (followed by a non-letter), or 0.
+// Length of a street suffix word at t[i] (followed by a non-letter), or 0. Only the suffixes
+// with the word's first letter are compared (most words start with a letter no suffix has).
 size_t suffix_at(std::string_view t, size_t i) {
-  // Most words start with a letter no suffix starts with: one bit test, not 42 compares.
-  if (i >= t.size() || !letter(t, i) || !(kUsSuffixFirsts >> (low(t[i]) - 'a') & 1)) return 0;
-  for (auto s : kUsSuffixes)
+  if (i >= t.size() || !letter(t, i)) return 0;
+  for (uint64_t ks = kUsSuffixesByFirst[static_cast<size_t>(low(t[i]) - 'a')]; ks != 0; ks &= ks - 1) {
+    const std::string_view s = kUsSuffixes[__builtin_ctzll(ks)];
     if (istarts(t, i, s) && !letter(t, i + s.size())) return s.size();
+  }
   return 0;
 }
 

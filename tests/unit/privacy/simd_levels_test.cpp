@@ -241,6 +241,67 @@ TEST(PrivacySimdLevels, TokensAroundTheFilterLengths) {
       }
 }
 
+// The generic-token check at every minimum length against a walk over the text: each maximal run
+// of token bytes [A-Za-z0-9+/_-] at least that long, with the '=' after it, refined. Runs of the
+// lengths around the minimum and around the block's and the mask stream's sizes (64, 2048),
+// at every level.
+TEST(PrivacySimdLevels, TokenRunsAtEveryMinimumLength) {
+  auto token = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/' || c == '_' || c == '-';
+  };
+  auto reference = [&](std::string_view t, const RefineOptions& o) {
+    std::vector<std::tuple<int, size_t, size_t>> out;
+    const size_t min_len = std::min<size_t>(std::max<size_t>(o.entropy_min_length, 1), 64);
+    for (size_t i = 0; i < t.size();) {
+      if (!token(t[i])) {
+        ++i;
+        continue;
+      }
+      const size_t b = i;
+      while (i < t.size() && token(t[i])) ++i;
+      size_t pe = i;
+      while (pe < t.size() && t[pe] == '=') ++pe;
+      size_t ob = 0, oe = 0;
+      if (i - b >= min_len && refine(Refiner::kHighEntropy, t, b, pe, o, &ob, &oe))
+        out.emplace_back(static_cast<int>(EntityType::kHighEntropy), ob, oe);
+    }
+    return out;
+  };
+  std::array<bool, kEntityTypeCount> enabled{};
+  enabled[static_cast<size_t>(EntityType::kHighEntropy)] = true;
+  std::vector<SimdLevel> levels = wider_levels();
+  levels.push_back(SimdLevel::kSse2);
+  const std::string_view alphabet = "aB3dE7xY/+_-q9Zk";
+  std::mt19937_64 rng(2026);
+  size_t found = 0;
+  for (size_t min_len : {1u, 8u, 14u, 15u, 16u, 19u, 20u, 21u, 24u, 33u, 40u, 63u, 64u, 100u}) {
+    RefineOptions o;
+    o.entropy_min_length = min_len;
+    for (int round = 0; round < 40; ++round) {
+      std::string t;
+      while (t.size() < 3000) {
+        const size_t len = rng() % 3 == 0 ? min_len + rng() % 3 - 1
+                           : rng() % 9 == 0 ? 2040 + rng() % 100
+                                            : 1 + rng() % 90;
+        for (size_t i = 0; i < len; ++i) t += alphabet[rng() % alphabet.size()];
+        t += rng() % 4 == 0 ? "= " : rng() % 2 ? " " : ".";
+      }
+      const auto expected = reference(t, o);
+      found += expected.size();
+      for (SimdLevel level : levels) {
+        o.simd_level = level;
+        std::vector<Finding> got_findings;
+        byte_pass::scan_at_level(level, t, o, enabled, got_findings);
+        std::vector<std::tuple<int, size_t, size_t>> got;
+        for (const Finding& f : got_findings) got.emplace_back(static_cast<int>(f.type), f.begin, f.end);
+        ASSERT_EQ(got, expected) << "minimum " << min_len << ", level " << static_cast<int>(level);
+      }
+    }
+  }
+  EXPECT_GT(found, 1000u);
+}
+
 // Every mask of every level against the definition of its class, on blocks of random bytes (all
 // 256 values) and of text-like bytes. The AVX-512 classifier writes eight masks at a time from a
 // bit transpose (block_masks.cpp), so a mask out of place shows here first.

@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -24,14 +25,15 @@ namespace {
 
 using Ends = std::set<std::pair<int, uint32_t>>;  // (pattern, end)
 
+// A table of patterns compiled with Hyperscan; scan() calls on_match(id, end) for every match.
 class Engine {
  public:
-  Engine() {
+  explicit Engine(std::span<const PatternSpec> patterns) {
     std::vector<const char*> exprs;
     std::vector<unsigned> flags, ids;
-    for (size_t k = 0; k < kAnchoredPatternCount; ++k) {
-      exprs.push_back(anchored_patterns()[k].regex);
-      flags.push_back(anchored_patterns()[k].flags);
+    for (size_t k = 0; k < patterns.size(); ++k) {
+      exprs.push_back(patterns[k].regex);
+      flags.push_back(patterns[k].flags);
       ids.push_back(static_cast<unsigned>(k));
     }
     hs_compile_error_t* err = nullptr;
@@ -41,19 +43,23 @@ class Engine {
         HS_SUCCESS);
     EXPECT_EQ(hs_alloc_scratch(db_, &scratch_), HS_SUCCESS);
   }
+  Engine() : Engine(anchored_patterns()) {}
   ~Engine() {
     hs_free_scratch(scratch_);
     hs_free_database(db_);
   }
-  Ends ends(std::string_view text) const {
-    Ends out;
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
-                       void* ctx) {
-      static_cast<Ends*>(ctx)->emplace(static_cast<int>(id), static_cast<uint32_t>(to));
+  template <typename F>
+  void scan(std::string_view text, F on_match) const {
+    auto call = [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+      (*static_cast<F*>(ctx))(id, static_cast<size_t>(to));
       return 0;
     };
     if (!text.empty())
-      hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, &out);
+      hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, call, &on_match);
+  }
+  Ends ends(std::string_view text) const {
+    Ends out;
+    scan(text, [&](unsigned id, size_t to) { out.emplace(static_cast<int>(id), static_cast<uint32_t>(to)); });
     return out;
   }
 
@@ -153,39 +159,16 @@ using Findings = std::set<std::tuple<int, size_t, size_t>>;
 // longest first, the first the refiner keeps.
 class VendorEngine {
  public:
-  VendorEngine() {
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
-    for (size_t k = 0; k < vendor_patterns().size(); ++k) {
-      exprs.push_back(vendor_patterns()[k].regex);
-      flags.push_back(vendor_patterns()[k].flags);
-      ids.push_back(static_cast<unsigned>(k));
-    }
-    hs_compile_error_t* err = nullptr;
-    EXPECT_EQ(
-        hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db_, &err),
-        HS_SUCCESS);
-    EXPECT_EQ(hs_alloc_scratch(db_, &scratch_), HS_SUCCESS);
-  }
-  ~VendorEngine() {
-    hs_free_scratch(scratch_);
-    hs_free_database(db_);
-  }
   Findings findings(std::string_view text) const {
     std::map<unsigned, std::vector<size_t>> hits;  // per pattern, the merged ends
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
-                       void* ctx) {
-      std::vector<size_t>& ends = (*static_cast<std::map<unsigned, std::vector<size_t>>*>(ctx))[id];
+    engine_.scan(text, [&](unsigned id, size_t to) {
+      std::vector<size_t>& ends = hits[id];
       if (!ends.empty() && ends.back() + 1 >= to) {
-        ends.back() = static_cast<size_t>(to);
+        ends.back() = to;
       } else {
-        ends.push_back(static_cast<size_t>(to));
+        ends.push_back(to);
       }
-      return 0;
-    };
-    if (!text.empty())
-      hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, &hits);
+    });
     Findings out;
     for (auto& [id, ends] : hits) {
       const PatternSpec& p = vendor_patterns()[id];
@@ -206,8 +189,7 @@ class VendorEngine {
   }
 
  private:
-  hs_database_t* db_ = nullptr;
-  hs_scratch_t* scratch_ = nullptr;
+  Engine engine_{vendor_patterns()};
 };
 
 Findings byte_pass_vendor_findings(byte_pass::SimdLevel level, std::string_view text) {

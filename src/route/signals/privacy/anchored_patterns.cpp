@@ -11,20 +11,6 @@
 
 namespace tiergate::privacy::byte_pass {
 
-namespace {
-
-// [A-Za-z0-9_-] (refiners::is_token_char) from a table: a JWT's segments are long.
-constexpr std::array<bool, 256> kTokenByte = [] {
-  std::array<bool, 256> a{};
-  for (int c = 0; c < 256; ++c)
-    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-  return a;
-}();
-bool is_token_char(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }
-
-}  // namespace
-
 // @[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}: labels of [A-Za-z0-9-] joined by single
 // dots; a match ends wherever the part after the last dot (there is one) is 2 to 24 letters.
 // "..", "@." or any other byte ends the domain.
@@ -71,10 +57,10 @@ void jwt_end(Ctx& c, size_t i) {
   const std::string_view t = c.t;
   if (t.substr(i, 3) != "eyJ") return;
   size_t j = i + 3;
-  while (j < t.size() && is_token_char(t[j])) ++j;
+  while (j < t.size() && token_byte(t[j])) ++j;
   if (j - (i + 3) < 4 || j >= t.size() || t[j] != '.') return;
   size_t k = j + 1;
-  while (k < t.size() && is_token_char(t[k])) ++k;
+  while (k < t.size() && token_byte(t[k])) ++k;
   if (k - (j + 1) < 2 || k >= t.size() || t[k] != '.') return;
   c.hit(AnchoredPattern::kJwt, i, k + 1);
 }

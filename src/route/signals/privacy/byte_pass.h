@@ -38,6 +38,17 @@ inline constexpr std::array<uint8_t, 256> kClass = [] {
   return c;
 }();
 
+// [A-Za-z0-9_-] (refiners::is_token_char) from a table: the readers of vendor keys and JWTs walk
+// long runs of it.
+inline constexpr std::array<bool, 256> kTokenByte = [] {
+  std::array<bool, 256> a{};
+  for (int c = 0; c < 256; ++c)
+    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  return a;
+}();
+inline bool token_byte(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }
+
 inline uint8_t cls(std::string_view t, size_t i) {
   return i < t.size() ? kClass[static_cast<unsigned char>(t[i])] : 0;
 }

@@ -19,16 +19,7 @@ namespace {
 
 using R = Refiner;
 
-constexpr std::array<bool, 256> kTokenByte = [] {
-  std::array<bool, 256> a{};
-  for (int c = 0; c < 256; ++c)
-    a[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-  return a;
-}();
-bool token_byte(std::string_view t, size_t i) {
-  return i < t.size() && kTokenByte[static_cast<unsigned char>(t[i])];
-}
+bool token_at(std::string_view t, size_t i) { return i < t.size() && token_byte(t[i]); }
 
 // Byte by byte: the literals are short, and most compares fail at the first or second byte.
 bool literal_at(std::string_view t, size_t q, std::string_view literal) {
@@ -38,8 +29,8 @@ bool literal_at(std::string_view t, size_t q, std::string_view literal) {
   return true;
 }
 
-// The run of token bytes around q, with the last '_' and '-' in it (npos-like 0 when none: the
-// tests below ask "none at or after p", and p > 0 there).
+// The run of token bytes around q, and where its last '_' and '-' are: "no '_' at or after p"
+// reads last_underscore_end <= p.
 struct KeyRun {
   size_t begin = 0, end = 0;
   size_t last_underscore_end = 0, last_dash_end = 0;  // one past the last '_' / '-'; 0: none
@@ -48,8 +39,8 @@ struct KeyRun {
 KeyRun key_run(std::string_view t, size_t q) {
   KeyRun r;
   r.begin = q;
-  while (r.begin > 0 && token_byte(t, r.begin - 1)) --r.begin;
-  for (r.end = r.begin; token_byte(t, r.end); ++r.end) {
+  while (r.begin > 0 && token_at(t, r.begin - 1)) --r.begin;
+  for (r.end = r.begin; token_at(t, r.end); ++r.end) {
     if (t[r.end] == '_') r.last_underscore_end = r.end + 1;
     if (t[r.end] == '-') r.last_dash_end = r.end + 1;
   }
@@ -74,15 +65,15 @@ void aws_or_google_at(Ctx& c, size_t q) {
   static constexpr std::string_view kAws[] = {"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA",
                                               "AROA", "AIPA", "ANPA", "ANVA", "APKA"};
   if (literal_at(t, q, "AIza")) {
-    if (q + 39 > t.size() || token_byte(t, q + 39)) return;
+    if (q + 39 > t.size() || token_at(t, q + 39)) return;
     for (size_t k = q + 4; k < q + 39; ++k)
-      if (!token_byte(t, k)) return;
+      if (!token_at(t, k)) return;
     add_run(c, key_run(t, q), R::kToken);
     return;
   }
   bool aws = false;
   for (std::string_view p : kAws) aws = aws || (t[q + 1] == p[1] && t[q + 2] == p[2] && t[q + 3] == p[3]);
-  if (!aws || token_byte(t, q + 20)) return;
+  if (!aws || token_at(t, q + 20)) return;
   for (size_t k = q + 4; k < q + 20; ++k)
     if (!upper_or_digit(t[k])) return;
   add_run(c, key_run(t, q), R::kToken);

@@ -59,7 +59,9 @@ class Engine {
   }
   Ends ends(std::string_view text) const {
     Ends out;
-    scan(text, [&](unsigned id, size_t to) { out.emplace(static_cast<int>(id), static_cast<uint32_t>(to)); });
+    scan(text, [&](unsigned id, size_t to) {
+      out.emplace(static_cast<int>(id), static_cast<uint32_t>(to));
+    });
     return out;
   }
 

@@ -247,8 +247,8 @@ TEST(PrivacySimdLevels, TokensAroundTheFilterLengths) {
 // at every level.
 TEST(PrivacySimdLevels, TokenRunsAtEveryMinimumLength) {
   auto token = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '_' || c == '-';
   };
   auto reference = [&](std::string_view t, const RefineOptions& o) {
     std::vector<std::tuple<int, size_t, size_t>> out;
@@ -281,7 +281,7 @@ TEST(PrivacySimdLevels, TokenRunsAtEveryMinimumLength) {
     for (int round = 0; round < 40; ++round) {
       std::string t;
       while (t.size() < 3000) {
-        const size_t len = rng() % 3 == 0 ? min_len + rng() % 3 - 1
+        const size_t len = rng() % 3 == 0   ? min_len + rng() % 3 - 1
                            : rng() % 9 == 0 ? 2040 + rng() % 100
                                             : 1 + rng() % 90;
         for (size_t i = 0; i < len; ++i) t += alphabet[rng() % alphabet.size()];
@@ -294,7 +294,8 @@ TEST(PrivacySimdLevels, TokenRunsAtEveryMinimumLength) {
         std::vector<Finding> got_findings;
         byte_pass::scan_at_level(level, t, o, enabled, got_findings);
         std::vector<std::tuple<int, size_t, size_t>> got;
-        for (const Finding& f : got_findings) got.emplace_back(static_cast<int>(f.type), f.begin, f.end);
+        for (const Finding& f : got_findings)
+          got.emplace_back(static_cast<int>(f.type), f.begin, f.end);
         ASSERT_EQ(got, expected) << "minimum " << min_len << ", level " << static_cast<int>(level);
       }
     }

@@ -165,9 +165,9 @@ constexpr Tables kTables = [] {
     if (ch == ')') d |= kRparenBit;
     // Groups: 1 k c b + - _; 2 g + h; 4 A + K S B C G I R N P, + A a at i + 3; 8 - + B;
     // 16 x + o; 32 : + /, + h at i + 3. The byte at i + 3 matters to groups 4 and 32 only.
-    t.first[i] = static_cast<uint8_t>((in(ch, "kcb") ? 1 : 0) | (ch == 'g' ? 2 : 0) |
-                                      (ch == 'A' ? 4 : 0) | (ch == '-' ? 8 : 0) |
-                                      (ch == 'x' ? 16 : 0) | (ch == ':' ? 32 : 0));
+    t.first[i] =
+        static_cast<uint8_t>((in(ch, "kcb") ? 1 : 0) | (ch == 'g' ? 2 : 0) | (ch == 'A' ? 4 : 0) |
+                             (ch == '-' ? 8 : 0) | (ch == 'x' ? 16 : 0) | (ch == ':' ? 32 : 0));
     t.second[i] = static_cast<uint8_t>((in(ch, "-_") ? 1 : 0) | (ch == 'h' ? 2 : 0) |
                                        (in(ch, "KSBCGIRNP") ? 4 : 0) | (ch == 'B' ? 8 : 0) |
                                        (ch == 'o' ? 16 : 0) | (ch == '/' ? 32 : 0));

@@ -51,7 +51,6 @@ constexpr PatternSpec kAnchored[kAnchoredPatternCount] = {
 
 using namespace refiners;
 
-
 std::span<const PatternSpec> vendor_patterns() { return kVendorPatterns; }
 
 std::span<const PatternSpec, kAnchoredPatternCount> anchored_patterns() { return kAnchored; }

@@ -190,8 +190,8 @@ Status Scanner::scan_into(std::string_view text, std::vector<Entity>& out) const
       if (!scratch) return fail(Error::internal("privacy: no Hyperscan scratch"));
       ts.last.assign(patterns_.size(), -1);
       MatchContext ctx{&ts.hits, &ts.last, &all_ends_, max_candidates_, false};
-      const hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
-                                    scratch, on_match, &ctx);
+      const hs_error_t rc =
+          hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &ctx);
       if (ctx.overflow) return fail(Error::internal("privacy: too many candidates"));
       if (rc != HS_SUCCESS)
         return fail(Error::internal(fmt::format("privacy: hs_scan error {}", rc)));

@@ -35,7 +35,8 @@ constexpr std::array<uint64_t, 26> kUsSuffixesByFirst = [] {
 // with the word's first letter are compared (most words start with a letter no suffix has).
 size_t suffix_at(std::string_view t, size_t i) {
   if (i >= t.size() || !letter(t, i)) return 0;
-  for (uint64_t ks = kUsSuffixesByFirst[static_cast<size_t>(low(t[i]) - 'a')]; ks != 0; ks &= ks - 1) {
+  for (uint64_t ks = kUsSuffixesByFirst[static_cast<size_t>(low(t[i]) - 'a')]; ks != 0;
+       ks &= ks - 1) {
     const std::string_view s = kUsSuffixes[__builtin_ctzll(ks)];
     if (istarts(t, i, s) && !letter(t, i + s.size())) return s.size();
   }

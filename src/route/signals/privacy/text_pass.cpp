@@ -255,7 +255,7 @@ class MaskStream {
 // reads as a space ("\nfe80::1"), does not mark: n, t, y, r or w after a gap byte (a superset).
 struct Ipv6Carry {
   uint64_t part = 0, letter = 0, escape = 0, gap = 0;  // the previous block's masks
-  unsigned long long marked_goes_on = 0;  // a marked run reached the block's end
+  unsigned long long marked_goes_on = 0;               // a marked run reached the block's end
 };
 
 // A block without a colon: the carry that marks nothing in the next block (a superset).
@@ -472,7 +472,8 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     if (ipv6) {
       uint64_t colons = cur.colon;
-      if (has_filter_masks(level)) colons = colons != 0 ? ipv6_colons(cur, v6_carry) : skip(v6_carry);
+      if (has_filter_masks(level))
+        colons = colons != 0 ? ipv6_colons(cur, v6_carry) : skip(v6_carry);
       while (colons) {
         const size_t i = pos + static_cast<size_t>(__builtin_ctzll(colons));
         colons &= colons - 1;
@@ -481,7 +482,8 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     if (passwords || api_keys) {
       uint64_t seps = (cur.colon | cur.equals) & (cur.key_end << 1 | prev_key_end_top);
-      if (has_filter_masks(level)) seps = seps != 0 ? seps & key_separators(cur, key_carry) : skip(key_carry);
+      if (has_filter_masks(level))
+        seps = seps != 0 ? seps & key_separators(cur, key_carry) : skip(key_carry);
       while (seps) {
         const size_t q = pos + static_cast<size_t>(__builtin_ctzll(seps));
         seps &= seps - 1;

@@ -57,8 +57,8 @@ void add_run(Ctx& c, const KeyRun& r, R refiner) {
 
 bool upper_or_digit(char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); }
 
-// (?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}, and AIza[0-9A-Za-z_\-]{35}:
-// fixed lengths, so the run must end right after.
+// (?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}, and
+// AIza[0-9A-Za-z_\-]{35}: fixed lengths, so the run must end right after.
 void aws_or_google_at(Ctx& c, size_t q) {
   const std::string_view t = c.t;
   if (q + 20 > t.size()) return;
@@ -72,7 +72,8 @@ void aws_or_google_at(Ctx& c, size_t q) {
     return;
   }
   bool aws = false;
-  for (std::string_view p : kAws) aws = aws || (t[q + 1] == p[1] && t[q + 2] == p[2] && t[q + 3] == p[3]);
+  for (std::string_view p : kAws)
+    aws = aws || (t[q + 1] == p[1] && t[q + 2] == p[2] && t[q + 3] == p[3]);
   if (!aws || token_at(t, q + 20)) return;
   for (size_t k = q + 4; k < q + 20; ++k)
     if (!upper_or_digit(t[k])) return;
@@ -82,8 +83,8 @@ void aws_or_google_at(Ctx& c, size_t q) {
 // gh[pousr]_[A-Za-z0-9]{36,}: letters and digits from the literal's end to the run's end.
 void github_at(Ctx& c, size_t q) {
   const std::string_view t = c.t;
-  if (q + 4 > t.size() || t[q] != 'g' || t[q + 1] != 'h' || !refiners::is_one_of(t[q + 2], "pousr") ||
-      t[q + 3] != '_')
+  if (q + 4 > t.size() || t[q] != 'g' || t[q + 1] != 'h' ||
+      !refiners::is_one_of(t[q + 2], "pousr") || t[q + 3] != '_')
     return;
   const KeyRun r = key_run(t, q);
   if (r.last_underscore_end <= q + 4 && r.last_dash_end <= q + 4 && r.end >= q + 4 + 36)

@@ -87,14 +87,27 @@ std::vector<byte_pass::SimdLevel> levels() {
   return out;
 }
 
-bool same_as_engine(const Engine& engine, std::string_view text) {
-  const Ends expected = engine.ends(text);
+// Whether the byte pass's result at every level, got(level, text), equals `expected`.
+template <typename Result, typename Got>
+bool same_at_every_level(const Result& expected, std::string_view text, Got got_at) {
   for (byte_pass::SimdLevel level : levels()) {
-    const Ends got = byte_pass_ends(level, text);
+    const Result got = got_at(level, text);
     EXPECT_EQ(got, expected) << "level " << static_cast<int>(level) << " on: " << text;
     if (got != expected) return false;
   }
   return true;
+}
+
+bool same_as_engine(const Engine& engine, std::string_view text) {
+  return same_at_every_level(engine.ends(text), text, byte_pass_ends);
+}
+
+// `length` bytes of random pieces.
+std::string text_of(std::mt19937_64& rng, size_t length, const std::vector<std::string>& pieces) {
+  std::string t;
+  while (t.size() < length) t += pieces[rng() % pieces.size()];
+  t.resize(length);
+  return t;
 }
 
 std::string random_text(std::mt19937_64& rng, size_t length) {
@@ -115,10 +128,7 @@ std::string random_text(std::mt19937_64& rng, size_t length) {
       "0",       "42",       "user",
       "example", "\xc3\xa9", "+",
       "="};
-  std::string t;
-  while (t.size() < length) t += kPieces[rng() % kPieces.size()];
-  t.resize(length);
-  return t;
+  return text_of(rng, length, kPieces);
 }
 
 TEST(PrivacyAnchoredPatterns, RandomTexts) {
@@ -209,13 +219,7 @@ Findings byte_pass_vendor_findings(byte_pass::SimdLevel level, std::string_view 
 // The texts below hold no key word before a separator, so every API-key finding of the byte pass
 // is a vendor key's.
 bool same_vendor_keys(const VendorEngine& engine, std::string_view text) {
-  const Findings expected = engine.findings(text);
-  for (byte_pass::SimdLevel level : levels()) {
-    const Findings got = byte_pass_vendor_findings(level, text);
-    EXPECT_EQ(got, expected) << "level " << static_cast<int>(level) << " on: " << text;
-    if (got != expected) return false;
-  }
-  return true;
+  return same_at_every_level(engine.findings(text), text, byte_pass_vendor_findings);
 }
 
 std::string random_vendor_text(std::mt19937_64& rng, size_t length) {
@@ -229,10 +233,7 @@ std::string random_vendor_text(std::mt19937_64& rng, size_t length) {
       " PRIVATE KEY", " PRIVATE KEY BLOCK", " BLOCK", "-----", "-----END", " RSA", " EC", "-B",
       "_", "-", " ", "\n", ".", "+", "0123456789", "ABCDEFGHIJ", "abcdefghij",
       "Q1w2E3r4T5y6U7i8O9p0", "Z", "z", "9", "\xc3\xa9"};
-  std::string t;
-  while (t.size() < length) t += kPieces[rng() % kPieces.size()];
-  t.resize(length);
-  return t;
+  return text_of(rng, length, kPieces);
 }
 
 TEST(PrivacyVendorKeys, RandomTexts) {

@@ -503,8 +503,6 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
         if (refiners::password_word_at(t, i, &ob, &oe)) c.add(T::kPassword, ob, oe);
       }
     }
-    const uint64_t slash1 = cur.slash >> 1 | next.slash << 63;
-    const uint64_t slash2 = cur.slash >> 2 | next.slash << 62;
     if (api_keys || private_keys) {
       uint64_t vendor = cur.vendor;
       while (vendor) {
@@ -514,6 +512,8 @@ void byte_pass::scan_at_level(SimdLevel level, std::string_view t, const RefineO
     }
     {
       // The literals of the anchored patterns; each reader checks its literal again.
+      const uint64_t slash1 = cur.slash >> 1 | next.slash << 63;
+      const uint64_t slash2 = cur.slash >> 2 | next.slash << 62;
       const uint64_t big_j2 = cur.big_j >> 2 | next.big_j << 62;
       const uint64_t e1 = cur.e >> 1 | next.e << 63, a2 = cur.a >> 2 | next.a << 62;
       uint64_t literals = (cur.at & emails) | (cur.colon & slash1 & slash2 & url_passwords) |

@@ -8,7 +8,7 @@
 // pattern's class, with its minimum count. The same refiners then decide
 // (tests/unit/privacy/anchored_patterns_test.cpp compares the findings with the engine's).
 
-#include <array>
+#include <string_view>
 
 #include "route/signals/privacy/byte_pass.h"
 #include "route/signals/privacy/refiners.h"

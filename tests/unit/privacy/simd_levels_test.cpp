@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <string>
@@ -27,7 +29,9 @@ using byte_pass::SimdLevel;
 
 std::vector<SimdLevel> wider_levels() {
   std::vector<SimdLevel> out;
-  if (byte_pass::best_simd_level() == SimdLevel::kAvx512Vbmi) out.push_back(SimdLevel::kAvx512Vbmi);
+  // The levels are ordered: a CPU that runs one runs those below it.
+  for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512Vbmi})
+    if (byte_pass::best_simd_level() >= level) out.push_back(level);
   return out;
 }
 
@@ -144,7 +148,47 @@ TEST(PrivacySimdLevels, ReportsTheLevelsUnderTest) {
   // Not an assertion: says in the log whether the wider paths ran on this machine.
   std::cout << "SIMD levels checked against SSE2:";
   for (SimdLevel level : wider_levels()) std::cout << " " << static_cast<int>(level);
-  std::cout << (wider_levels().empty() ? " none (this CPU has only the baseline)" : "") << "\n";
+  std::cout << (wider_levels().empty()
+                    ? " none (this CPU, or TIERGATE_SIMD, allows only the baseline)"
+                    : "")
+            << "\n";
+}
+
+// The level this CPU runs, from the features each level needs (block_masks.cpp).
+int cpu_level() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("gfni"))
+    return static_cast<int>(SimdLevel::kAvx512Vbmi);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("popcnt"))
+    return static_cast<int>(SimdLevel::kAvx2);
+  return static_cast<int>(SimdLevel::kSse2);
+}
+
+// The level in a new process (the level is read once) with TIERGATE_SIMD set to `cap`, or unset.
+void expect_level_with_cap(const char* cap, int expected) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // re-runs the binary: nothing read yet
+  EXPECT_EXIT(
+      {
+        if (cap == nullptr) {
+          unsetenv("TIERGATE_SIMD");
+        } else {
+          setenv("TIERGATE_SIMD", cap, 1);
+        }
+        std::exit(static_cast<int>(byte_pass::best_simd_level()));
+      },
+      testing::ExitedWithCode(expected), "")
+      << "TIERGATE_SIMD=" << (cap ? cap : "(unset)");
+}
+
+TEST(PrivacySimdLevels, EnvironmentCapsTheLevel) {
+  const int cpu = cpu_level();
+  expect_level_with_cap(nullptr, cpu);
+  expect_level_with_cap("sse2", static_cast<int>(SimdLevel::kSse2));
+  expect_level_with_cap("avx2", std::min(cpu, static_cast<int>(SimdLevel::kAvx2)));
+  expect_level_with_cap("avx512", cpu);  // caps nothing: never above what the CPU runs
 }
 
 TEST(PrivacySimdLevels, RandomTexts) {

@@ -2,8 +2,12 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdlib>
+#include <string_view>
 
 namespace tiergate::privacy::byte_pass {
 namespace {
@@ -245,16 +249,233 @@ static_assert(offsetof(BlockMasks, token) == offsetof(BlockMasks, digit) + 8 &&
 
 #undef TIERGATE_AVX512
 
+#define TIERGATE_AVX2 gnu::target("avx2,bmi2,popcnt")
+#define TIERGATE_AVX2_INLINE gnu::target("avx2,bmi2,popcnt"), gnu::always_inline
+
+// AVX2 (Haswell, Zen 1-3 and the other CPUs without AVX-512): every mask, the 64 bytes of a
+// block as two 32-byte halves. The letter classes come from 16-entry tables (VPSHUFB), the other
+// bytes from compares; a class that is a union of others is ORed from their masks. The classes
+// are those of the tables above, written out: the level tests hold the two to the same findings,
+// and BlockMasksFollowTheirClasses each mask to its class.
+namespace avx2 {
+
+// 32 copies of each ASCII byte: the constants of the compares.
+struct alignas(32) Splat {
+  std::array<char, 32> bytes;
+};
+constexpr std::array<Splat, 128> kSplat = [] {
+  std::array<Splat, 128> t{};
+  for (int i = 0; i < 128; ++i) t[i].bytes.fill(static_cast<char>(i));
+  return t;
+}();
+
+// The letter classes, one bit each: two tables of eight.
+enum : uint8_t { kLetterP = 1, kLetterA = 2, kLetterS = 4, kLetterB = 8, kLetterE = 16 };
+enum : uint8_t { kLetterD = 32, kLetterNty = 64, kLetterRw = 128 };
+enum : uint8_t { kLetterFrFirst = 1, kLetterFrSecond = 2, kLetterHex = 4 };
+
+constexpr std::array<uint8_t, 2> letter_classes(char lower) {
+  return {
+      static_cast<uint8_t>((lower == 'p' ? kLetterP : 0) | (lower == 'a' ? kLetterA : 0) |
+                           (lower == 's' ? kLetterS : 0) | (lower == 'b' ? kLetterB : 0) |
+                           (lower == 'e' ? kLetterE : 0) | (lower == 'd' ? kLetterD : 0) |
+                           (in(lower, "nty") ? kLetterNty : 0) | (in(lower, "rw") ? kLetterRw : 0)),
+      static_cast<uint8_t>((in(lower, "rabpciq") ? kLetterFrFirst : 0) |
+                           (in(lower, "uvodlhm") ? kLetterFrSecond : 0) |
+                           (in(lower, "abcdef") ? kLetterHex : 0))};
+}
+
+// A 16-entry table, once per 128-bit lane (VPSHUFB looks up within each lane).
+struct alignas(32) Nibbles {
+  std::array<uint8_t, 32> bytes;
+};
+// The classes of a lower-case letter by its low four bits: [table][0] a-o (0x61-0x6f),
+// [table][1] p-z (0x70-0x7a); bit 4 tells the two halves of the alphabet apart.
+constexpr std::array<std::array<Nibbles, 2>, 2> kLetterTables = [] {
+  std::array<std::array<Nibbles, 2>, 2> t{};
+  for (int low = 0; low < 16; ++low) {
+    for (int half = 0; half < 2; ++half) {
+      const char lower = static_cast<char>(0x60 + 16 * half + low);
+      if (lower < 'a' || lower > 'z') continue;
+      for (int table = 0; table < 2; ++table) {
+        t[table][half].bytes[low] = letter_classes(lower)[table];
+        t[table][half].bytes[low + 16] = letter_classes(lower)[table];
+      }
+    }
+  }
+  return t;
+}();
+
+struct Two {  // a block: bytes [0, 32) and [32, 64)
+  __m256i lo, hi;
+};
+
+[[TIERGATE_AVX2_INLINE]] inline Two load(const char* p) {
+  return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))};
+}
+// `splats` is kSplat, hidden from the compiler (avx2_blocks): with the constants unknown, a
+// compare reads its constant from memory (one load folded into it) instead of building it in a
+// register (three instructions, and 16 registers do not hold 40 constants).
+[[TIERGATE_AVX2_INLINE]] inline __m256i splat(const Splat* splats, char ch) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(splats[ch & 0x7f].bytes.data()));
+}
+[[TIERGATE_AVX2_INLINE]] inline Two eq(const Splat* splats, Two v, char ch) {
+  const __m256i c = splat(splats, ch);
+  return {_mm256_cmpeq_epi8(v.lo, c), _mm256_cmpeq_epi8(v.hi, c)};
+}
+// lo <= v <= hi, signed: bytes >= 0x80 are in no range. REQUIRES: 0 < lo, hi < 127.
+[[TIERGATE_AVX2_INLINE]] inline Two range(const Splat* splats, Two v, char lo, char hi) {
+  const __m256i below = splat(splats, static_cast<char>(lo - 1));
+  const __m256i above = splat(splats, static_cast<char>(hi + 1));
+  return {_mm256_and_si256(_mm256_cmpgt_epi8(v.lo, below), _mm256_cmpgt_epi8(above, v.lo)),
+          _mm256_and_si256(_mm256_cmpgt_epi8(v.hi, below), _mm256_cmpgt_epi8(above, v.hi))};
+}
+[[TIERGATE_AVX2_INLINE]] inline Two either(Two a, Two b) {
+  return {_mm256_or_si256(a.lo, b.lo), _mm256_or_si256(a.hi, b.hi)};
+}
+template <typename... V>
+[[TIERGATE_AVX2_INLINE]] inline Two any(Two a, V... v) {
+  ((a = either(a, v)), ...);
+  return a;
+}
+[[TIERGATE_AVX2_INLINE]] inline Two both(Two a, Two b) {
+  return {_mm256_and_si256(a.lo, b.lo), _mm256_and_si256(a.hi, b.hi)};
+}
+// A letter's lower case; a byte that is no letter stays no letter (x | 0x20 is a letter only
+// where x is one).
+[[TIERGATE_AVX2_INLINE]] inline Two fold_case(const Splat* splats, Two v) {
+  const __m256i c = splat(splats, 0x20);
+  return {_mm256_or_si256(v.lo, c), _mm256_or_si256(v.hi, c)};
+}
+[[TIERGATE_AVX2_INLINE]] inline __m256i row(const Nibbles& n) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(n.bytes.data()));
+}
+// The letter classes of one table at the letters of lx (x | 0x20), zero elsewhere.
+[[TIERGATE_AVX2_INLINE]] inline __m256i letter_lookup(__m256i lx, __m256i letter,
+                                                      const std::array<Nibbles, 2>& table) {
+  // Bit 4 of lx (p-z) to the sign bit that VPBLENDVB reads.
+  const __m256i p_to_z = _mm256_slli_epi16(lx, 3);
+  const __m256i classes = _mm256_blendv_epi8(_mm256_shuffle_epi8(row(table[0]), lx),
+                                             _mm256_shuffle_epi8(row(table[1]), lx), p_to_z);
+  return _mm256_and_si256(classes, letter);
+}
+[[TIERGATE_AVX2_INLINE]] inline Two letter_lookup(Two lx, Two letter,
+                                                  const std::array<Nibbles, 2>& table) {
+  return {letter_lookup(lx.lo, letter.lo, table), letter_lookup(lx.hi, letter.hi, table)};
+}
+// The sign bits: one bit per byte.
+[[TIERGATE_AVX2_INLINE]] inline uint64_t bits(Two v) {
+  return static_cast<uint32_t>(_mm256_movemask_epi8(v.lo)) |
+         static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(v.hi))) << 32;
+}
+// Class bit `Bit` (a power of two) of each byte.
+template <uint8_t Bit>
+[[TIERGATE_AVX2_INLINE]] inline uint64_t class_bits(Two c) {
+  constexpr int kToSign = 7 - std::countr_zero(Bit);
+  return bits({_mm256_slli_epi16(c.lo, kToSign), _mm256_slli_epi16(c.hi, kToSign)});
+}
+
+}  // namespace avx2
+
+[[TIERGATE_AVX2]] void avx2_blocks(const char* p, size_t count, BlockMasks* out) {
+  using avx2::any, avx2::bits, avx2::both, avx2::class_bits, avx2::either, avx2::eq;
+  using avx2::range;
+  const avx2::Splat* k = avx2::kSplat.data();
+  asm("" : "+r"(k));  // hides the constants (avx2::splat)
+  for (size_t i = 0; i < count; ++i, p += 64) {
+    const avx2::Two x = avx2::load(p), lx = avx2::fold_case(k, x);
+    const avx2::Two letter_bytes = range(k, lx, 'a', 'z');
+    const avx2::Two first = avx2::letter_lookup(lx, letter_bytes, avx2::kLetterTables[0]);
+    const avx2::Two second = avx2::letter_lookup(lx, letter_bytes, avx2::kLetterTables[1]);
+    const uint64_t digit = bits(range(k, x, '0', '9')), letter = bits(letter_bytes);
+    const uint64_t upper = bits(range(k, x, 'A', 'Z'));
+    const uint64_t space = bits(eq(k, x, ' ')), comma = bits(eq(k, x, ','));
+    const uint64_t dot = bits(eq(k, x, '.'));
+    const uint64_t minus = bits(eq(k, x, '-')), plus = bits(eq(k, x, '+'));
+    const uint64_t underscore = bits(eq(k, x, '_')), slash = bits(eq(k, x, '/'));
+    const uint64_t lparen = bits(eq(k, x, '(')), rparen = bits(eq(k, x, ')'));
+    const uint64_t tab_quote = bits(any(eq(k, x, '\t'), eq(k, x, '"'), eq(k, x, '\'')));
+    const uint64_t s = class_bits<avx2::kLetterS>(first), d = class_bits<avx2::kLetterD>(first);
+    const uint64_t e = class_bits<avx2::kLetterE>(first);
+    const uint64_t nty = class_bits<avx2::kLetterNty>(first);
+    BlockMasks& m = out[i];
+    m.digit = digit;
+    m.token = digit | letter | plus | slash | underscore | minus;
+    m.key_end = s | d | e | nty | space | tab_quote;
+    m.colon = bits(eq(k, x, ':'));
+    m.equals = bits(eq(k, x, '='));
+    m.p = class_bits<avx2::kLetterP>(first);
+    m.a = class_bits<avx2::kLetterA>(first);
+    m.s = s;
+
+    m.letter = letter;
+    m.upper = upper;
+    m.cap_digit = upper | digit;
+    m.space = space;
+    m.comma = comma;
+    m.dot_comma = dot | comma;
+    m.region_sep = space | minus | dot | lparen | rparen;
+    m.region_next = digit | lparen | plus | space | minus;
+
+    m.fr_first = class_bits<avx2::kLetterFrFirst>(second);
+    m.fr_second = class_bits<avx2::kLetterFrSecond>(second);
+    m.dot = dot;
+    m.key_d = d;
+    m.key_e = e;
+    m.key_nty = nty;
+    m.key_rw = class_bits<avx2::kLetterRw>(first);
+    m.key_gap = space | tab_quote | bits(eq(k, x, '\\'));
+
+    m.token_not_hex = (letter & ~class_bits<avx2::kLetterHex>(second)) | underscore | slash | plus;
+    m.at = bits(eq(k, x, '@'));
+    m.slash = slash;
+    m.big_j = bits(eq(k, x, 'J'));
+    m.b = class_bits<avx2::kLetterB>(first);
+    m.e = e;
+    m.lparen = lparen;
+    m.rparen = rparen;
+    m.word = letter | bits(x);  // the sign bits of x: bytes >= 0x80
+
+    // The vendor pairs, from the bytes at i + 1 and i + 3 (the groups of kTables.first).
+    const avx2::Two x1 = avx2::load(p + 1), x3 = avx2::load(p + 3);
+    const avx2::Two aws_second =
+        any(eq(k, x1, 'K'), eq(k, x1, 'S'), eq(k, x1, 'B'), eq(k, x1, 'C'), eq(k, x1, 'G'),
+            eq(k, x1, 'I'), eq(k, x1, 'R'), eq(k, x1, 'N'), eq(k, x1, 'P'));
+    m.vendor =
+        bits(any(both(any(eq(k, x, 'k'), eq(k, x, 'c'), eq(k, x, 'b')),
+                      either(eq(k, x1, '-'), eq(k, x1, '_'))),
+                 both(eq(k, x, 'g'), eq(k, x1, 'h')), both(eq(k, x, 'x'), eq(k, x1, 'o')),
+                 both(both(eq(k, x, 'A'), aws_second), either(eq(k, x3, 'A'), eq(k, x3, 'a'))),
+                 both(eq(k, x, '-'), eq(k, x1, 'B')),
+                 both(both(eq(k, x, ':'), eq(k, x1, '/')), eq(k, x3, 'h'))));
+  }
+}
+
+#undef TIERGATE_AVX2_INLINE
+#undef TIERGATE_AVX2
+
 }  // namespace
 
 SimdLevel best_simd_level() {
   static const SimdLevel level = [] {
     __builtin_cpu_init();
+    SimdLevel cpu = SimdLevel::kSse2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2") &&
         __builtin_cpu_supports("gfni"))
-      return SimdLevel::kAvx512Vbmi;
-    return SimdLevel::kSse2;
+      cpu = SimdLevel::kAvx512Vbmi;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+             __builtin_cpu_supports("popcnt"))
+      cpu = SimdLevel::kAvx2;
+    // TIERGATE_SIMD caps the level (never raises it): to measure or rule out a level.
+    const char* cap = std::getenv("TIERGATE_SIMD");
+    if (cap == nullptr) return cpu;
+    const std::string_view name = cap;
+    const SimdLevel wanted = name == "sse2"   ? SimdLevel::kSse2
+                             : name == "avx2" ? SimdLevel::kAvx2
+                                              : SimdLevel::kAvx512Vbmi;
+    return std::min(cpu, wanted);
   }();
   return level;
 }
@@ -262,6 +483,10 @@ SimdLevel best_simd_level() {
 void classify_blocks(SimdLevel level, const char* p, size_t count, BlockMasks* out) {
   if (level == SimdLevel::kAvx512Vbmi) {
     avx512_blocks(p, count, out);
+    return;
+  }
+  if (level == SimdLevel::kAvx2) {
+    avx2_blocks(p, count, out);
     return;
   }
   for (size_t i = 0; i < count; ++i) out[i] = sse2_block(p + 64 * i);

@@ -1,7 +1,8 @@
 #pragma once
 // The byte classes of 64-byte blocks for the byte pass (text_pass.cpp): one bit per byte and
-// class. The build targets the x86-64 baseline (SSE2); the AVX-512 code is compiled per function
-// (a target attribute) and chosen at run time, so the same binary runs on every x86-64 CPU.
+// class. The build targets the x86-64 baseline (SSE2); the AVX2 and AVX-512 code is compiled per
+// function (a target attribute) and chosen at run time, so the same binary runs on every x86-64
+// CPU.
 // Internal to the privacy folder; pure, any thread.
 
 #include <cstddef>
@@ -11,11 +12,14 @@ namespace tiergate::privacy::byte_pass {
 
 enum class SimdLevel : uint8_t {
   kSse2,        // every x86-64 CPU: the base masks, 16 bytes at a time
+  kAvx2,        // AVX2, BMI2 and POPCNT (Haswell, Zen 1-3): every mask, from compares, 32 bytes
+                // at a time
   kAvx512Vbmi,  // AVX-512 BW + VBMI and BMI2 (Ice Lake, Zen 4 and later): every mask, from
                 // table lookups
 };
 
-// The widest level this CPU runs (checked once).
+// The widest level this CPU runs (checked once), capped by the environment variable
+// TIERGATE_SIMD if set: "sse2" or "avx2" (any other value caps nothing).
 SimdLevel best_simd_level();
 
 // Bit i of each mask stands for byte i of the block; bytes past the end of the text are zeros

@@ -306,6 +306,60 @@ constexpr std::array<std::array<Nibbles, 2>, 2> kLetterTables = [] {
   return t;
 }();
 
+// The vendor pairs (BlockMasks::vendor) by nibbles: byte c is in group g (a bit) where
+// lo[c & 15] & hi[c >> 4] has g, one VPSHUFB per half table. That is exact where the bytes of
+// each group are a product of low and high nibbles (checked below); so the groups of
+// kTables.first whose bytes span two rows of the ASCII table take two bits each: k c b then
+// - (1) or _ (64); A then K B C G I N (4) or S R P (128), then A or a. The others as there: 2 "gh",
+// 8 "-B", 16 "xo", 32 "://h". The byte at i + 3 matters to "AK.A" and "://h" only.
+constexpr uint8_t kVendorAnyFourth = 1 | 2 | 8 | 16 | 64;
+constexpr uint8_t vendor_first(int c) {
+  const char ch = static_cast<char>(c);
+  return c >= 0x80 ? 0
+                   : static_cast<uint8_t>((in(ch, "kcb") ? 1 | 64 : 0) | (ch == 'g' ? 2 : 0) |
+                                          (ch == 'A' ? 4 | 128 : 0) | (ch == '-' ? 8 : 0) |
+                                          (ch == 'x' ? 16 : 0) | (ch == ':' ? 32 : 0));
+}
+constexpr uint8_t vendor_second(int c) {
+  const char ch = static_cast<char>(c);
+  return c >= 0x80 ? 0
+                   : static_cast<uint8_t>((ch == '-' ? 1 : 0) | (ch == '_' ? 64 : 0) |
+                                          (ch == 'h' ? 2 : 0) | (in(ch, "KBCGIN") ? 4 : 0) |
+                                          (in(ch, "SRP") ? 128 : 0) | (ch == 'B' ? 8 : 0) |
+                                          (ch == 'o' ? 16 : 0) | (ch == '/' ? 32 : 0));
+}
+constexpr uint8_t vendor_fourth(int c) {
+  const char ch = static_cast<char>(c);
+  return static_cast<uint8_t>(kVendorAnyFourth | (c < 0x80 && in(ch, "Aa") ? 4 | 128 : 0) |
+                              (ch == 'h' ? 32 : 0));
+}
+
+struct NibbleTables {
+  Nibbles lo, hi;
+};
+constexpr NibbleTables nibble_tables(uint8_t (*groups)(int)) {
+  NibbleTables t{};
+  for (int c = 0; c < 256; ++c) {
+    const uint8_t g = groups(c);
+    t.lo.bytes[c & 15] |= g;
+    t.lo.bytes[(c & 15) + 16] |= g;
+    t.hi.bytes[c >> 4] |= g;
+    t.hi.bytes[(c >> 4) + 16] |= g;
+  }
+  return t;
+}
+constexpr bool exact(const NibbleTables& t, uint8_t (*groups)(int)) {
+  for (int c = 0; c < 256; ++c)
+    if ((t.lo.bytes[c & 15] & t.hi.bytes[c >> 4]) != groups(c)) return false;
+  return true;
+}
+constexpr NibbleTables kVendorFirst = nibble_tables(vendor_first);
+constexpr NibbleTables kVendorSecond = nibble_tables(vendor_second);
+constexpr NibbleTables kVendorFourth = nibble_tables(vendor_fourth);
+static_assert(exact(kVendorFirst, vendor_first) && exact(kVendorSecond, vendor_second) &&
+                  exact(kVendorFourth, vendor_fourth),
+              "each vendor group is a product of nibbles");
+
 struct Two {  // a block: bytes [0, 32) and [32, 64)
   __m256i lo, hi;
 };
@@ -363,6 +417,22 @@ template <typename... V>
 [[TIERGATE_AVX2_INLINE]] inline Two letter_lookup(Two lx, Two letter,
                                                   const std::array<Nibbles, 2>& table) {
   return {letter_lookup(lx.lo, letter.lo, table), letter_lookup(lx.hi, letter.hi, table)};
+}
+[[TIERGATE_AVX2_INLINE]] inline __m256i nibble_lookup(const Splat* splats, __m256i v,
+                                                      const NibbleTables& t) {
+  const __m256i low = splat(splats, 0x0f);
+  const __m256i lo = _mm256_and_si256(v, low);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
+  return _mm256_and_si256(_mm256_shuffle_epi8(row(t.lo), lo), _mm256_shuffle_epi8(row(t.hi), hi));
+}
+// The vendor groups that bytes i, i + 1 and i + 3 all have, zero where none.
+[[TIERGATE_AVX2_INLINE]] inline __m256i vendor_groups(const Splat* splats, const char* p) {
+  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  const __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 3));
+  return _mm256_and_si256(_mm256_and_si256(nibble_lookup(splats, x, kVendorFirst),
+                                           nibble_lookup(splats, x1, kVendorSecond)),
+                          nibble_lookup(splats, x3, kVendorFourth));
 }
 // The sign bits: one bit per byte.
 [[TIERGATE_AVX2_INLINE]] inline uint64_t bits(Two v) {
@@ -437,18 +507,10 @@ template <uint8_t Bit>
     m.rparen = rparen;
     m.word = letter | bits(x);  // the sign bits of x: bytes >= 0x80
 
-    // The vendor pairs, from the bytes at i + 1 and i + 3 (the groups of kTables.first).
-    const avx2::Two x1 = avx2::load(p + 1), x3 = avx2::load(p + 3);
-    const avx2::Two aws_second =
-        any(eq(k, x1, 'K'), eq(k, x1, 'S'), eq(k, x1, 'B'), eq(k, x1, 'C'), eq(k, x1, 'G'),
-            eq(k, x1, 'I'), eq(k, x1, 'R'), eq(k, x1, 'N'), eq(k, x1, 'P'));
-    m.vendor =
-        bits(any(both(any(eq(k, x, 'k'), eq(k, x, 'c'), eq(k, x, 'b')),
-                      either(eq(k, x1, '-'), eq(k, x1, '_'))),
-                 both(eq(k, x, 'g'), eq(k, x1, 'h')), both(eq(k, x, 'x'), eq(k, x1, 'o')),
-                 both(both(eq(k, x, 'A'), aws_second), either(eq(k, x3, 'A'), eq(k, x3, 'a'))),
-                 both(eq(k, x, '-'), eq(k, x1, 'B')),
-                 both(both(eq(k, x, ':'), eq(k, x1, '/')), eq(k, x3, 'h'))));
+    // The vendor pairs: the bytes with no group left.
+    const __m256i zero = _mm256_setzero_si256();
+    m.vendor = ~bits({_mm256_cmpeq_epi8(avx2::vendor_groups(k, p), zero),
+                      _mm256_cmpeq_epi8(avx2::vendor_groups(k, p + 32), zero)});
   }
 }
 

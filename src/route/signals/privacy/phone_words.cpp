@@ -3,13 +3,15 @@
 // 30,000 times in 16 MiB of generated text, each over the 40 bytes before the region and the
 // region itself; the byte loop of has_context_word stopped at every word starting with one of
 // the words' first letters (c, t, m, p, s, r, d, h ...: most words). With AVX-512 the window is
-// read 63 positions at a time: a position is checked only where its two letters start a phone
-// word (table lookups) and the byte before is no letter (or an escaped newline's n, r, t).
+// read 63 positions at a time, with AVX2 32: a position is checked only where its two letters
+// start a phone word (table lookups) and the byte before is no letter (or an escaped newline's n,
+// r, t).
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "route/signals/privacy/refiners.h"
 
@@ -100,6 +102,92 @@ static_assert(pairs_cover_words(), "every phone word's first two letters are in 
 
 #undef TIERGATE_AVX512
 
+// The same groups by a letter's low four bits (VPSHUFB looks up 16 entries, once per 128-bit
+// lane): [0] a-o (x | 0x20 in 0x61-0x6f), [1] p-z (0x70-0x7a); bit 4 tells the halves apart.
+struct alignas(32) LetterTable {
+  std::array<uint8_t, 32> bytes{};
+};
+struct LetterPairTables {
+  std::array<LetterTable, 2> first, second;
+};
+
+constexpr LetterPairTables kLetterPairs = [] {
+  LetterPairTables t;
+  for (int half = 0; half < 2; ++half) {
+    for (int low = 0; low < 16; ++low) {
+      const int lower = 0x60 + 16 * half + low;
+      if (lower < 'a' || lower > 'z') continue;
+      for (int lane = 0; lane < 32; lane += 16) {
+        t.first[half].bytes[lane + low] = kPairs.first[lower];
+        t.second[half].bytes[lane + low] = kPairs.second[lower];
+      }
+    }
+  }
+  return t;
+}();
+
+#define TIERGATE_AVX2 gnu::target("avx2")
+#define TIERGATE_AVX2_INLINE gnu::target("avx2"), gnu::always_inline
+
+// The group bits of the letters of x (either case), zero at the other bytes.
+[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_groups(__m256i x,
+                                                    const std::array<LetterTable, 2>& table) {
+  const __m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+  const __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
+                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lx));
+  const __m256i a_to_o =
+      _mm256_shuffle_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(&table[0])), lx);
+  const __m256i p_to_z =
+      _mm256_shuffle_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(&table[1])), lx);
+  // Bit 4 of lx to the sign bit that VPBLENDVB reads.
+  return _mm256_and_si256(_mm256_blendv_epi8(a_to_o, p_to_z, _mm256_slli_epi16(lx, 3)), letter);
+}
+
+// With AVX2: 32 positions at a time, the same test as with AVX-512. The bytes before and after a
+// window that the text lacks read as zeros (no letter), from a padded copy.
+[[TIERGATE_AVX2]] bool avx2_has_phone_word(std::string_view t, size_t from, size_t to) {
+  alignas(32) std::array<char, 64> copy;
+  for (size_t q = from; q < to; q += 32) {
+    // Bytes t[q - 1, q + 33): each position's byte, the one before and the one after.
+    const char* w = t.data() + q - 1;
+    if (q == 0 || t.size() - q < 33) {
+      copy.fill(0);
+      if (q > 0) copy[0] = t[q - 1];
+      std::memcpy(copy.data() + 1, t.data() + q, std::min<size_t>(33, t.size() - q));
+      w = copy.data();
+    }
+    const __m256i prev = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 1));
+    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2));
+    const __m256i pair = _mm256_and_si256(avx2_groups(x, kLetterPairs.first),
+                                          avx2_groups(next, kLetterPairs.second));
+    const __m256i no_pair = _mm256_cmpeq_epi8(pair, _mm256_setzero_si256());
+    // The byte before: no letter, or n r t (char_before reads "\n" as a space).
+    const __m256i lprev = _mm256_or_si256(prev, _mm256_set1_epi8(0x20));
+    const __m256i prev_letter =
+        _mm256_and_si256(_mm256_cmpgt_epi8(lprev, _mm256_set1_epi8('a' - 1)),
+                         _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lprev));
+    const __m256i escape_letter =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(prev, _mm256_set1_epi8('n')),
+                                        _mm256_cmpeq_epi8(prev, _mm256_set1_epi8('r'))),
+                        _mm256_cmpeq_epi8(prev, _mm256_set1_epi8('t')));
+    const __m256i blocked =
+        _mm256_or_si256(no_pair, _mm256_andnot_si256(escape_letter, prev_letter));
+    const size_t positions = std::min<size_t>(32, to - q);
+    uint64_t starts = ~static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(blocked))) &
+                      ((uint64_t{1} << positions) - 1);
+    while (starts) {
+      const size_t i = q + static_cast<size_t>(__builtin_ctzll(starts));
+      starts &= starts - 1;
+      if (context_word_at(t, i, to, kPhoneWords)) return true;
+    }
+  }
+  return false;
+}
+
+#undef TIERGATE_AVX2_INLINE
+#undef TIERGATE_AVX2
+
 }  // namespace
 
 std::span<const std::string_view> phone_words() { return kPhoneWords; }
@@ -109,6 +197,7 @@ bool has_phone_word_at_level(byte_pass::SimdLevel level, std::string_view t, siz
   to = std::min(to, t.size());
   if (from >= to) return false;
   if (level == byte_pass::SimdLevel::kAvx512Vbmi) return avx512_has_phone_word(t, from, to);
+  if (level == byte_pass::SimdLevel::kAvx2) return avx2_has_phone_word(t, from, to);
   return has_context_word(t, from, to, kPhoneWords);
 }
 

@@ -289,7 +289,7 @@ int common_pair_percent(std::string_view s);
 
 // The byte classes of a value of at most 64 bytes, bit k for byte k: the tests of a long token read
 // these instead of looping over its bytes once per test (most generic-token candidates are names
-// and paths of 20-64 bytes). AVX-512 where the CPU has it, else SSE2 (every x86-64 CPU).
+// and paths of 20-64 bytes). AVX-512 or AVX2 where the CPU has it, else SSE2 (every x86-64 CPU).
 struct ShortMasks {
   uint64_t lower = 0, upper = 0, digit = 0, hex_letter = 0, dash = 0, slash = 0, separator = 0;
 };
@@ -328,6 +328,47 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
 
 #undef TIERGATE_AVX512
 
+#define TIERGATE_AVX2 gnu::target("avx2")
+#define TIERGATE_AVX2_INLINE gnu::target("avx2"), gnu::always_inline
+
+// lo <= v <= hi, signed: bytes >= 0x80 are in no range.
+[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_range(__m256i v, char lo, char hi) {
+  return _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(static_cast<char>(lo - 1))),
+                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), v));
+}
+[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_is(__m256i v, char c) {
+  return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
+}
+
+// With AVX2: the 64 bytes at p as two halves, a compare per class. REQUIRES: 64 readable bytes
+// at p.
+[[TIERGATE_AVX2]] ShortMasks avx2_short_masks(const char* p) {
+  ShortMasks m;
+  for (int half = 0; half < 2; ++half) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
+    const int shift = 32 * half;
+    const auto bits = [shift](int movemask) {
+      return static_cast<uint64_t>(static_cast<uint32_t>(movemask)) << shift;
+    };
+    const __m256i dash = avx2_is(x, '-'), slash = avx2_is(x, '/');
+    const __m256i separator = _mm256_or_si256(
+        _mm256_or_si256(dash, slash),
+        _mm256_or_si256(_mm256_or_si256(avx2_is(x, '_'), avx2_is(x, '+')), avx2_is(x, '=')));
+    m.lower |= bits(_mm256_movemask_epi8(avx2_range(x, 'a', 'z')));
+    m.upper |= bits(_mm256_movemask_epi8(avx2_range(x, 'A', 'Z')));
+    m.digit |= bits(_mm256_movemask_epi8(avx2_range(x, '0', '9')));
+    m.hex_letter |= bits(
+        _mm256_movemask_epi8(avx2_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 'f')));
+    m.dash |= bits(_mm256_movemask_epi8(dash));
+    m.slash |= bits(_mm256_movemask_epi8(slash));
+    m.separator |= bits(_mm256_movemask_epi8(separator));
+  }
+  return m;
+}
+
+#undef TIERGATE_AVX2_INLINE
+#undef TIERGATE_AVX2
+
 // The masks of s's first 64 bytes at `level`. `readable`: the end of the memory that may be read,
 // at or after the end of s. Without AVX-512, the 64 bytes from s are read where they are when they
 // end before it (most tokens lie inside a longer text), else from a zero-padded copy: the loads
@@ -343,7 +384,8 @@ ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::Simd
     p = buf.data();
   }
   ShortMasks m;
-  for (int q = 0; q < 4; ++q) {
+  if (level == byte_pass::SimdLevel::kAvx2) m = avx2_short_masks(p);
+  for (int q = 0; q < 4 && level == byte_pass::SimdLevel::kSse2; ++q) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
     // Signed compares: bytes >= 0x80 (and the zero padding) are in no range.
     auto range = [](__m128i v, char lo, char hi) {

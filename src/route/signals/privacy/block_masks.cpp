@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace tiergate::privacy::byte_pass {
@@ -360,47 +361,24 @@ static_assert(exact(kVendorFirst, vendor_first) && exact(kVendorSecond, vendor_s
                   exact(kVendorFourth, vendor_fourth),
               "each vendor group is a product of nibbles");
 
-struct Two {  // a block: bytes [0, 32) and [32, 64)
-  __m256i lo, hi;
-};
-
-[[TIERGATE_AVX2_INLINE]] inline Two load(const char* p) {
-  return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))};
-}
 // `splats` is kSplat, hidden from the compiler (avx2_blocks): with the constants unknown, a
 // compare reads its constant from memory (one load folded into it) instead of building it in a
 // register (three instructions, and 16 registers do not hold 40 constants).
 [[TIERGATE_AVX2_INLINE]] inline __m256i splat(const Splat* splats, char ch) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(splats[ch & 0x7f].bytes.data()));
 }
-[[TIERGATE_AVX2_INLINE]] inline Two eq(const Splat* splats, Two v, char ch) {
-  const __m256i c = splat(splats, ch);
-  return {_mm256_cmpeq_epi8(v.lo, c), _mm256_cmpeq_epi8(v.hi, c)};
+[[TIERGATE_AVX2_INLINE]] inline __m256i eq(const Splat* splats, __m256i v, char ch) {
+  return _mm256_cmpeq_epi8(v, splat(splats, ch));
 }
 // lo <= v <= hi, signed: bytes >= 0x80 are in no range. REQUIRES: 0 < lo, hi < 127.
-[[TIERGATE_AVX2_INLINE]] inline Two range(const Splat* splats, Two v, char lo, char hi) {
-  const __m256i below = splat(splats, static_cast<char>(lo - 1));
-  const __m256i above = splat(splats, static_cast<char>(hi + 1));
-  return {_mm256_and_si256(_mm256_cmpgt_epi8(v.lo, below), _mm256_cmpgt_epi8(above, v.lo)),
-          _mm256_and_si256(_mm256_cmpgt_epi8(v.hi, below), _mm256_cmpgt_epi8(above, v.hi))};
-}
-[[TIERGATE_AVX2_INLINE]] inline Two either(Two a, Two b) {
-  return {_mm256_or_si256(a.lo, b.lo), _mm256_or_si256(a.hi, b.hi)};
+[[TIERGATE_AVX2_INLINE]] inline __m256i range(const Splat* splats, __m256i v, char lo, char hi) {
+  return _mm256_and_si256(_mm256_cmpgt_epi8(v, splat(splats, static_cast<char>(lo - 1))),
+                          _mm256_cmpgt_epi8(splat(splats, static_cast<char>(hi + 1)), v));
 }
 template <typename... V>
-[[TIERGATE_AVX2_INLINE]] inline Two any(Two a, V... v) {
-  ((a = either(a, v)), ...);
+[[TIERGATE_AVX2_INLINE]] inline __m256i any(__m256i a, V... v) {
+  ((a = _mm256_or_si256(a, v)), ...);
   return a;
-}
-[[TIERGATE_AVX2_INLINE]] inline Two both(Two a, Two b) {
-  return {_mm256_and_si256(a.lo, b.lo), _mm256_and_si256(a.hi, b.hi)};
-}
-// A letter's lower case; a byte that is no letter stays no letter (x | 0x20 is a letter only
-// where x is one).
-[[TIERGATE_AVX2_INLINE]] inline Two fold_case(const Splat* splats, Two v) {
-  const __m256i c = splat(splats, 0x20);
-  return {_mm256_or_si256(v.lo, c), _mm256_or_si256(v.hi, c)};
 }
 [[TIERGATE_AVX2_INLINE]] inline __m256i row(const Nibbles& n) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(n.bytes.data()));
@@ -414,10 +392,6 @@ template <typename... V>
                                              _mm256_shuffle_epi8(row(table[1]), lx), p_to_z);
   return _mm256_and_si256(classes, letter);
 }
-[[TIERGATE_AVX2_INLINE]] inline Two letter_lookup(Two lx, Two letter,
-                                                  const std::array<Nibbles, 2>& table) {
-  return {letter_lookup(lx.lo, letter.lo, table), letter_lookup(lx.hi, letter.hi, table)};
-}
 [[TIERGATE_AVX2_INLINE]] inline __m256i nibble_lookup(const Splat* splats, __m256i v,
                                                       const NibbleTables& t) {
   const __m256i low = splat(splats, 0x0f);
@@ -425,92 +399,95 @@ template <typename... V>
   const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
   return _mm256_and_si256(_mm256_shuffle_epi8(row(t.lo), lo), _mm256_shuffle_epi8(row(t.hi), hi));
 }
-// The vendor groups that bytes i, i + 1 and i + 3 all have, zero where none.
-[[TIERGATE_AVX2_INLINE]] inline __m256i vendor_groups(const Splat* splats, const char* p) {
-  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
-  const __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 3));
-  return _mm256_and_si256(_mm256_and_si256(nibble_lookup(splats, x, kVendorFirst),
-                                           nibble_lookup(splats, x1, kVendorSecond)),
-                          nibble_lookup(splats, x3, kVendorFourth));
-}
 // The sign bits: one bit per byte.
-[[TIERGATE_AVX2_INLINE]] inline uint64_t bits(Two v) {
-  return static_cast<uint32_t>(_mm256_movemask_epi8(v.lo)) |
-         static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(v.hi))) << 32;
+[[TIERGATE_AVX2_INLINE]] inline uint32_t bits(__m256i v) {
+  return static_cast<uint32_t>(_mm256_movemask_epi8(v));
 }
 // Class bit `Bit` (a power of two) of each byte.
 template <uint8_t Bit>
-[[TIERGATE_AVX2_INLINE]] inline uint64_t class_bits(Two c) {
-  constexpr int kToSign = 7 - std::countr_zero(Bit);
-  return bits({_mm256_slli_epi16(c.lo, kToSign), _mm256_slli_epi16(c.hi, kToSign)});
+[[TIERGATE_AVX2_INLINE]] inline uint32_t class_bits(__m256i c) {
+  return bits(_mm256_slli_epi16(c, 7 - std::countr_zero(Bit)));
+}
+
+// Half `half` of each mask of the block (bytes [32 half, 32 half + 32) at p): stored as the
+// 32-bit half of each mask, instead of shifting and ORing the two halves. The loads of whole masks
+// come after the 32 blocks of a chunk, when these stores have long left the store buffer.
+[[TIERGATE_AVX2_INLINE]] inline void half_masks(const Splat* k, const char* p, int half,
+                                                BlockMasks& m) {
+  const auto set = [&m, half](uint64_t BlockMasks::*mask, uint32_t value) {
+    std::memcpy(reinterpret_cast<char*>(&(m.*mask)) + 4 * half, &value, 4);
+  };
+  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i lx = _mm256_or_si256(x, splat(k, 0x20));  // eq(k, lx, c): c in either case
+  const __m256i letter_bytes = range(k, lx, 'a', 'z');
+  const __m256i first = letter_lookup(lx, letter_bytes, kLetterTables[0]);
+  const __m256i second = letter_lookup(lx, letter_bytes, kLetterTables[1]);
+  const uint32_t digit = bits(range(k, x, '0', '9')), letter = bits(letter_bytes);
+  const uint32_t upper = bits(range(k, x, 'A', 'Z'));
+  const uint32_t space = bits(eq(k, x, ' ')), comma = bits(eq(k, x, ','));
+  const uint32_t dot = bits(eq(k, x, '.'));
+  const uint32_t minus = bits(eq(k, x, '-')), plus = bits(eq(k, x, '+'));
+  const uint32_t underscore = bits(eq(k, x, '_')), slash = bits(eq(k, x, '/'));
+  const uint32_t lparen = bits(eq(k, x, '(')), rparen = bits(eq(k, x, ')'));
+  const uint32_t tab_quote = bits(any(eq(k, x, '\t'), eq(k, x, '"'), eq(k, x, '\'')));
+  const uint32_t s = class_bits<kLetterS>(first), d = class_bits<kLetterD>(first);
+  const uint32_t e = class_bits<kLetterE>(first), nty = class_bits<kLetterNty>(first);
+  set(&BlockMasks::digit, digit);
+  set(&BlockMasks::token, digit | letter | plus | slash | underscore | minus);
+  set(&BlockMasks::key_end, s | d | e | nty | space | tab_quote);
+  set(&BlockMasks::colon, bits(eq(k, x, ':')));
+  set(&BlockMasks::equals, bits(eq(k, x, '=')));
+  set(&BlockMasks::p, class_bits<kLetterP>(first));
+  set(&BlockMasks::a, class_bits<kLetterA>(first));
+  set(&BlockMasks::s, s);
+
+  set(&BlockMasks::letter, letter);
+  set(&BlockMasks::upper, upper);
+  set(&BlockMasks::cap_digit, upper | digit);
+  set(&BlockMasks::space, space);
+  set(&BlockMasks::comma, comma);
+  set(&BlockMasks::dot_comma, dot | comma);
+  set(&BlockMasks::region_sep, space | minus | dot | lparen | rparen);
+  set(&BlockMasks::region_next, digit | lparen | plus | space | minus);
+
+  set(&BlockMasks::fr_first, class_bits<kLetterFrFirst>(second));
+  set(&BlockMasks::fr_second, class_bits<kLetterFrSecond>(second));
+  set(&BlockMasks::dot, dot);
+  set(&BlockMasks::key_d, d);
+  set(&BlockMasks::key_e, e);
+  set(&BlockMasks::key_nty, nty);
+  set(&BlockMasks::key_rw, class_bits<kLetterRw>(first));
+  set(&BlockMasks::key_gap, space | tab_quote | bits(eq(k, x, '\\')));
+
+  set(&BlockMasks::token_not_hex,
+      (letter & ~class_bits<kLetterHex>(second)) | underscore | slash | plus);
+  set(&BlockMasks::at, bits(eq(k, x, '@')));
+  set(&BlockMasks::slash, slash);
+  set(&BlockMasks::big_j, bits(eq(k, x, 'J')));
+  set(&BlockMasks::b, class_bits<kLetterB>(first));
+  set(&BlockMasks::e, e);
+  set(&BlockMasks::lparen, lparen);
+  set(&BlockMasks::rparen, rparen);
+  set(&BlockMasks::word, letter | bits(x));  // the sign bits of x: bytes >= 0x80
+
+  // The vendor pairs: the groups that bytes i, i + 1 and i + 3 all have; the bytes with none left
+  // are no pair.
+  const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  const __m256i x3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 3));
+  const __m256i groups = _mm256_and_si256(
+      _mm256_and_si256(nibble_lookup(k, x, kVendorFirst), nibble_lookup(k, x1, kVendorSecond)),
+      nibble_lookup(k, x3, kVendorFourth));
+  set(&BlockMasks::vendor, ~bits(_mm256_cmpeq_epi8(groups, _mm256_setzero_si256())));
 }
 
 }  // namespace avx2
 
 [[TIERGATE_AVX2]] void avx2_blocks(const char* p, size_t count, BlockMasks* out) {
-  using avx2::any, avx2::bits, avx2::both, avx2::class_bits, avx2::either, avx2::eq;
-  using avx2::range;
   const avx2::Splat* k = avx2::kSplat.data();
   asm("" : "+r"(k));  // hides the constants (avx2::splat)
   for (size_t i = 0; i < count; ++i, p += 64) {
-    const avx2::Two x = avx2::load(p), lx = avx2::fold_case(k, x);
-    const avx2::Two letter_bytes = range(k, lx, 'a', 'z');
-    const avx2::Two first = avx2::letter_lookup(lx, letter_bytes, avx2::kLetterTables[0]);
-    const avx2::Two second = avx2::letter_lookup(lx, letter_bytes, avx2::kLetterTables[1]);
-    const uint64_t digit = bits(range(k, x, '0', '9')), letter = bits(letter_bytes);
-    const uint64_t upper = bits(range(k, x, 'A', 'Z'));
-    const uint64_t space = bits(eq(k, x, ' ')), comma = bits(eq(k, x, ','));
-    const uint64_t dot = bits(eq(k, x, '.'));
-    const uint64_t minus = bits(eq(k, x, '-')), plus = bits(eq(k, x, '+'));
-    const uint64_t underscore = bits(eq(k, x, '_')), slash = bits(eq(k, x, '/'));
-    const uint64_t lparen = bits(eq(k, x, '(')), rparen = bits(eq(k, x, ')'));
-    const uint64_t tab_quote = bits(any(eq(k, x, '\t'), eq(k, x, '"'), eq(k, x, '\'')));
-    const uint64_t s = class_bits<avx2::kLetterS>(first), d = class_bits<avx2::kLetterD>(first);
-    const uint64_t e = class_bits<avx2::kLetterE>(first);
-    const uint64_t nty = class_bits<avx2::kLetterNty>(first);
-    BlockMasks& m = out[i];
-    m.digit = digit;
-    m.token = digit | letter | plus | slash | underscore | minus;
-    m.key_end = s | d | e | nty | space | tab_quote;
-    m.colon = bits(eq(k, x, ':'));
-    m.equals = bits(eq(k, x, '='));
-    m.p = class_bits<avx2::kLetterP>(first);
-    m.a = class_bits<avx2::kLetterA>(first);
-    m.s = s;
-
-    m.letter = letter;
-    m.upper = upper;
-    m.cap_digit = upper | digit;
-    m.space = space;
-    m.comma = comma;
-    m.dot_comma = dot | comma;
-    m.region_sep = space | minus | dot | lparen | rparen;
-    m.region_next = digit | lparen | plus | space | minus;
-
-    m.fr_first = class_bits<avx2::kLetterFrFirst>(second);
-    m.fr_second = class_bits<avx2::kLetterFrSecond>(second);
-    m.dot = dot;
-    m.key_d = d;
-    m.key_e = e;
-    m.key_nty = nty;
-    m.key_rw = class_bits<avx2::kLetterRw>(first);
-    m.key_gap = space | tab_quote | bits(eq(k, x, '\\'));
-
-    m.token_not_hex = (letter & ~class_bits<avx2::kLetterHex>(second)) | underscore | slash | plus;
-    m.at = bits(eq(k, x, '@'));
-    m.slash = slash;
-    m.big_j = bits(eq(k, x, 'J'));
-    m.b = class_bits<avx2::kLetterB>(first);
-    m.e = e;
-    m.lparen = lparen;
-    m.rparen = rparen;
-    m.word = letter | bits(x);  // the sign bits of x: bytes >= 0x80
-
-    // The vendor pairs: the bytes with no group left.
-    const __m256i zero = _mm256_setzero_si256();
-    m.vendor = ~bits({_mm256_cmpeq_epi8(avx2::vendor_groups(k, p), zero),
-                      _mm256_cmpeq_epi8(avx2::vendor_groups(k, p + 32), zero)});
+    avx2::half_masks(k, p, 0, out[i]);
+    avx2::half_masks(k, p + 32, 1, out[i]);
   }
 }
 

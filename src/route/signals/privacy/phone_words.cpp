@@ -57,6 +57,17 @@ constexpr bool pairs_cover_words() {
 }
 static_assert(pairs_cover_words(), "every phone word's first two letters are in a group");
 
+// Bits 0 to n - 1 (n < 64).
+uint64_t low_bits(size_t n) { return (uint64_t{1} << n) - 1; }
+
+// Whether a phone word starts at q + i for a bit i of `starts` (before `to`).
+bool word_at_any(std::string_view t, size_t q, uint64_t starts, size_t to) {
+  for (; starts != 0; starts &= starts - 1)
+    if (context_word_at(t, q + static_cast<size_t>(__builtin_ctzll(starts)), to, kPhoneWords))
+      return true;
+  return false;
+}
+
 #define TIERGATE_AVX512 gnu::target("avx512f,avx512bw,avx512vbmi")
 
 [[TIERGATE_AVX512]] inline __m512i lookup(__m512i x, const uint8_t* table) {
@@ -88,14 +99,8 @@ static_assert(pairs_cover_words(), "every phone word's first two letters are in 
     const __mmask64 escape_letter = _mm512_cmpeq_epi8_mask(prev, _mm512_set1_epi8('n')) |
                                     _mm512_cmpeq_epi8_mask(prev, _mm512_set1_epi8('r')) |
                                     _mm512_cmpeq_epi8_mask(prev, _mm512_set1_epi8('t'));
-    const size_t positions = std::min<size_t>(63, to - q);
-    uint64_t starts = _mm512_test_epi8_mask(pair, pair) & (~prev_letter | escape_letter) &
-                      ((uint64_t{1} << positions) - 1);
-    while (starts) {
-      const size_t i = q + static_cast<size_t>(__builtin_ctzll(starts));
-      starts &= starts - 1;
-      if (context_word_at(t, i, to, kPhoneWords)) return true;
-    }
+    const uint64_t starts = _mm512_test_epi8_mask(pair, pair) & (~prev_letter | escape_letter);
+    if (word_at_any(t, q, starts & low_bits(std::min<size_t>(63, to - q)), to)) return true;
   }
   return false;
 }
@@ -173,14 +178,8 @@ constexpr LetterPairTables kLetterPairs = [] {
                         _mm256_cmpeq_epi8(prev, _mm256_set1_epi8('t')));
     const __m256i blocked =
         _mm256_or_si256(no_pair, _mm256_andnot_si256(escape_letter, prev_letter));
-    const size_t positions = std::min<size_t>(32, to - q);
-    uint64_t starts = ~static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(blocked))) &
-                      ((uint64_t{1} << positions) - 1);
-    while (starts) {
-      const size_t i = q + static_cast<size_t>(__builtin_ctzll(starts));
-      starts &= starts - 1;
-      if (context_word_at(t, i, to, kPhoneWords)) return true;
-    }
+    const uint64_t starts = ~static_cast<uint32_t>(_mm256_movemask_epi8(blocked));
+    if (word_at_any(t, q, starts & low_bits(std::min<size_t>(32, to - q)), to)) return true;
   }
   return false;
 }

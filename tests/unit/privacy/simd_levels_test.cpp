@@ -154,19 +154,6 @@ TEST(PrivacySimdLevels, ReportsTheLevelsUnderTest) {
             << "\n";
 }
 
-// The level this CPU runs, from the features each level needs (block_masks.cpp).
-int cpu_level() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2") &&
-      __builtin_cpu_supports("gfni"))
-    return static_cast<int>(SimdLevel::kAvx512Vbmi);
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-      __builtin_cpu_supports("popcnt"))
-    return static_cast<int>(SimdLevel::kAvx2);
-  return static_cast<int>(SimdLevel::kSse2);
-}
-
 // The level in a new process (the level is read once) with TIERGATE_SIMD set to `cap`, or unset.
 void expect_level_with_cap(const char* cap, int expected) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");  // re-runs the binary: nothing read yet
@@ -184,7 +171,7 @@ void expect_level_with_cap(const char* cap, int expected) {
 }
 
 TEST(PrivacySimdLevels, EnvironmentCapsTheLevel) {
-  const int cpu = cpu_level();
+  const int cpu = static_cast<int>(byte_pass::cpu_simd_level());
   expect_level_with_cap(nullptr, cpu);
   expect_level_with_cap("sse2", static_cast<int>(SimdLevel::kSse2));
   expect_level_with_cap("avx2", std::min(cpu, static_cast<int>(SimdLevel::kAvx2)));

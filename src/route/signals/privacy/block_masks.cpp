@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "route/signals/privacy/avx2_bytes.h"
+
 namespace tiergate::privacy::byte_pass {
 namespace {
 
@@ -250,15 +252,15 @@ static_assert(offsetof(BlockMasks, token) == offsetof(BlockMasks, digit) + 8 &&
 
 #undef TIERGATE_AVX512
 
-#define TIERGATE_AVX2 gnu::target("avx2,bmi2,popcnt")
-#define TIERGATE_AVX2_INLINE gnu::target("avx2,bmi2,popcnt"), gnu::always_inline
-
 // AVX2 (Haswell, Zen 1-3 and the other CPUs without AVX-512): every mask, the 64 bytes of a
 // block as two 32-byte halves. The letter classes come from 16-entry tables (VPSHUFB), the other
 // bytes from compares; a class that is a union of others is ORed from their masks. The classes
 // are those of the tables above, written out: the level tests hold the two to the same findings,
 // and BlockMasksFollowTheirClasses each mask to its class.
 namespace avx2 {
+
+using privacy::avx2::letter_tables, privacy::avx2::row;
+using privacy::avx2::LetterTables, privacy::avx2::Nibbles, privacy::avx2::letter_lookup;
 
 // 32 copies of each ASCII byte: the constants of the compares.
 struct alignas(32) Splat {
@@ -286,26 +288,9 @@ constexpr std::array<uint8_t, 2> letter_classes(char lower) {
                            (in(lower, "abcdef") ? kLetterHex : 0))};
 }
 
-// A 16-entry table, once per 128-bit lane (VPSHUFB looks up within each lane).
-struct alignas(32) Nibbles {
-  std::array<uint8_t, 32> bytes;
-};
-// The classes of a lower-case letter by its low four bits: [table][0] a-o (0x61-0x6f),
-// [table][1] p-z (0x70-0x7a); bit 4 tells the two halves of the alphabet apart.
-constexpr std::array<std::array<Nibbles, 2>, 2> kLetterTables = [] {
-  std::array<std::array<Nibbles, 2>, 2> t{};
-  for (int low = 0; low < 16; ++low) {
-    for (int half = 0; half < 2; ++half) {
-      const char lower = static_cast<char>(0x60 + 16 * half + low);
-      if (lower < 'a' || lower > 'z') continue;
-      for (int table = 0; table < 2; ++table) {
-        t[table][half].bytes[low] = letter_classes(lower)[table];
-        t[table][half].bytes[low + 16] = letter_classes(lower)[table];
-      }
-    }
-  }
-  return t;
-}();
+constexpr std::array<LetterTables, 2> kLetterTables = {
+    letter_tables([](char lower) { return letter_classes(lower)[0]; }),
+    letter_tables([](char lower) { return letter_classes(lower)[1]; })};
 
 // The vendor pairs (BlockMasks::vendor) by nibbles: byte c is in group g (a bit) where
 // lo[c & 15] & hi[c >> 4] has g, one VPSHUFB per half table. That is exact where the bytes of
@@ -363,7 +348,8 @@ static_assert(exact(kVendorFirst, vendor_first) && exact(kVendorSecond, vendor_s
 
 // `splats` is kSplat, hidden from the compiler (avx2_blocks): with the constants unknown, a
 // compare reads its constant from memory (one load folded into it) instead of building it in a
-// register (three instructions, and 16 registers do not hold 40 constants).
+// register (three instructions, and 16 registers do not hold 40 constants). So these, not
+// avx2_bytes.h's `is` and `in_range`, in the classifier's 40 compares per half.
 [[TIERGATE_AVX2_INLINE]] inline __m256i splat(const Splat* splats, char ch) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(splats[ch & 0x7f].bytes.data()));
 }
@@ -379,18 +365,6 @@ template <typename... V>
 [[TIERGATE_AVX2_INLINE]] inline __m256i any(__m256i a, V... v) {
   ((a = _mm256_or_si256(a, v)), ...);
   return a;
-}
-[[TIERGATE_AVX2_INLINE]] inline __m256i row(const Nibbles& n) {
-  return _mm256_load_si256(reinterpret_cast<const __m256i*>(n.bytes.data()));
-}
-// The letter classes of one table at the letters of lx (x | 0x20), zero elsewhere.
-[[TIERGATE_AVX2_INLINE]] inline __m256i letter_lookup(__m256i lx, __m256i letter,
-                                                      const std::array<Nibbles, 2>& table) {
-  // Bit 4 of lx (p-z) to the sign bit that VPBLENDVB reads.
-  const __m256i p_to_z = _mm256_slli_epi16(lx, 3);
-  const __m256i classes = _mm256_blendv_epi8(_mm256_shuffle_epi8(row(table[0]), lx),
-                                             _mm256_shuffle_epi8(row(table[1]), lx), p_to_z);
-  return _mm256_and_si256(classes, letter);
 }
 [[TIERGATE_AVX2_INLINE]] inline __m256i nibble_lookup(const Splat* splats, __m256i v,
                                                       const NibbleTables& t) {
@@ -491,22 +465,23 @@ template <uint8_t Bit>
   }
 }
 
-#undef TIERGATE_AVX2_INLINE
-#undef TIERGATE_AVX2
-
 }  // namespace
+
+SimdLevel cpu_simd_level() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("gfni"))
+    return SimdLevel::kAvx512Vbmi;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("popcnt"))
+    return SimdLevel::kAvx2;
+  return SimdLevel::kSse2;
+}
 
 SimdLevel best_simd_level() {
   static const SimdLevel level = [] {
-    __builtin_cpu_init();
-    SimdLevel cpu = SimdLevel::kSse2;
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2") &&
-        __builtin_cpu_supports("gfni"))
-      cpu = SimdLevel::kAvx512Vbmi;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-             __builtin_cpu_supports("popcnt"))
-      cpu = SimdLevel::kAvx2;
+    const SimdLevel cpu = cpu_simd_level();
     // TIERGATE_SIMD caps the level (never raises it): to measure or rule out a level.
     const char* cap = std::getenv("TIERGATE_SIMD");
     if (cap == nullptr) return cpu;

@@ -18,8 +18,11 @@ enum class SimdLevel : uint8_t {
                 // table lookups
 };
 
-// The widest level this CPU runs (checked once), capped by the environment variable
-// TIERGATE_SIMD if set: "sse2" or "avx2" (any other value caps nothing).
+// The widest level this CPU runs.
+SimdLevel cpu_simd_level();
+
+// The level the scanner uses: cpu_simd_level() (checked once), capped by the environment
+// variable TIERGATE_SIMD if set: "sse2" or "avx2" (any other value caps nothing).
 SimdLevel best_simd_level();
 
 // Bit i of each mask stands for byte i of the block; bytes past the end of the text are zeros

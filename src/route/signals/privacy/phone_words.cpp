@@ -13,6 +13,7 @@
 #include <array>
 #include <cstring>
 
+#include "route/signals/privacy/avx2_bytes.h"
 #include "route/signals/privacy/refiners.h"
 
 namespace tiergate::privacy::refiners {
@@ -107,45 +108,16 @@ bool word_at_any(std::string_view t, size_t q, uint64_t starts, size_t to) {
 
 #undef TIERGATE_AVX512
 
-// The same groups by a letter's low four bits (VPSHUFB looks up 16 entries, once per 128-bit
-// lane): [0] a-o (x | 0x20 in 0x61-0x6f), [1] p-z (0x70-0x7a); bit 4 tells the halves apart.
-struct alignas(32) LetterTable {
-  std::array<uint8_t, 32> bytes{};
-};
-struct LetterPairTables {
-  std::array<LetterTable, 2> first, second;
-};
-
-constexpr LetterPairTables kLetterPairs = [] {
-  LetterPairTables t;
-  for (int half = 0; half < 2; ++half) {
-    for (int low = 0; low < 16; ++low) {
-      const int lower = 0x60 + 16 * half + low;
-      if (lower < 'a' || lower > 'z') continue;
-      for (int lane = 0; lane < 32; lane += 16) {
-        t.first[half].bytes[lane + low] = kPairs.first[lower];
-        t.second[half].bytes[lane + low] = kPairs.second[lower];
-      }
-    }
-  }
-  return t;
-}();
-
-#define TIERGATE_AVX2 gnu::target("avx2")
-#define TIERGATE_AVX2_INLINE gnu::target("avx2"), gnu::always_inline
+// The same groups by a letter's low four bits, for VPSHUFB (avx2_bytes.h).
+constexpr avx2::LetterTables kFirstLetters =
+    avx2::letter_tables([](char lower) { return kPairs.first[static_cast<size_t>(lower)]; });
+constexpr avx2::LetterTables kSecondLetters =
+    avx2::letter_tables([](char lower) { return kPairs.second[static_cast<size_t>(lower)]; });
 
 // The group bits of the letters of x (either case), zero at the other bytes.
-[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_groups(__m256i x,
-                                                    const std::array<LetterTable, 2>& table) {
+[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_groups(__m256i x, const avx2::LetterTables& tables) {
   const __m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
-  const __m256i letter = _mm256_and_si256(_mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
-                                          _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lx));
-  const __m256i a_to_o =
-      _mm256_shuffle_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(&table[0])), lx);
-  const __m256i p_to_z =
-      _mm256_shuffle_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(&table[1])), lx);
-  // Bit 4 of lx to the sign bit that VPBLENDVB reads.
-  return _mm256_and_si256(_mm256_blendv_epi8(a_to_o, p_to_z, _mm256_slli_epi16(lx, 3)), letter);
+  return avx2::letter_lookup(lx, avx2::in_range(lx, 'a', 'z'), tables);
 }
 
 // With AVX2: 32 positions at a time, the same test as with AVX-512. The bytes before and after a
@@ -164,18 +136,14 @@ constexpr LetterPairTables kLetterPairs = [] {
     const __m256i prev = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 1));
     const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2));
-    const __m256i pair = _mm256_and_si256(avx2_groups(x, kLetterPairs.first),
-                                          avx2_groups(next, kLetterPairs.second));
+    const __m256i pair =
+        _mm256_and_si256(avx2_groups(x, kFirstLetters), avx2_groups(next, kSecondLetters));
     const __m256i no_pair = _mm256_cmpeq_epi8(pair, _mm256_setzero_si256());
     // The byte before: no letter, or n r t (char_before reads "\n" as a space).
-    const __m256i lprev = _mm256_or_si256(prev, _mm256_set1_epi8(0x20));
     const __m256i prev_letter =
-        _mm256_and_si256(_mm256_cmpgt_epi8(lprev, _mm256_set1_epi8('a' - 1)),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lprev));
-    const __m256i escape_letter =
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(prev, _mm256_set1_epi8('n')),
-                                        _mm256_cmpeq_epi8(prev, _mm256_set1_epi8('r'))),
-                        _mm256_cmpeq_epi8(prev, _mm256_set1_epi8('t')));
+        avx2::in_range(_mm256_or_si256(prev, _mm256_set1_epi8(0x20)), 'a', 'z');
+    const __m256i escape_letter = _mm256_or_si256(
+        _mm256_or_si256(avx2::is(prev, 'n'), avx2::is(prev, 'r')), avx2::is(prev, 't'));
     const __m256i blocked =
         _mm256_or_si256(no_pair, _mm256_andnot_si256(escape_letter, prev_letter));
     const uint64_t starts = ~static_cast<uint32_t>(_mm256_movemask_epi8(blocked));
@@ -183,9 +151,6 @@ constexpr LetterPairTables kLetterPairs = [] {
   }
   return false;
 }
-
-#undef TIERGATE_AVX2_INLINE
-#undef TIERGATE_AVX2
 
 }  // namespace
 

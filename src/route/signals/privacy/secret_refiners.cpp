@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "route/signals/privacy/avx2_bytes.h"
 #include "route/signals/privacy/refiners.h"
 
 namespace tiergate::privacy::refiners {
@@ -328,18 +329,6 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
 
 #undef TIERGATE_AVX512
 
-#define TIERGATE_AVX2 gnu::target("avx2")
-#define TIERGATE_AVX2_INLINE gnu::target("avx2"), gnu::always_inline
-
-// lo <= v <= hi, signed: bytes >= 0x80 are in no range.
-[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_range(__m256i v, char lo, char hi) {
-  return _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(static_cast<char>(lo - 1))),
-                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), v));
-}
-[[TIERGATE_AVX2_INLINE]] inline __m256i avx2_is(__m256i v, char c) {
-  return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
-}
-
 // With AVX2: the 64 bytes at p as two halves, a compare per class. REQUIRES: 64 readable bytes
 // at p.
 [[TIERGATE_AVX2]] ShortMasks avx2_short_masks(const char* p) {
@@ -350,15 +339,15 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
     const auto bits = [shift](int movemask) {
       return static_cast<uint64_t>(static_cast<uint32_t>(movemask)) << shift;
     };
-    const __m256i dash = avx2_is(x, '-'), slash = avx2_is(x, '/');
+    const __m256i dash = avx2::is(x, '-'), slash = avx2::is(x, '/');
     const __m256i separator = _mm256_or_si256(
         _mm256_or_si256(dash, slash),
-        _mm256_or_si256(_mm256_or_si256(avx2_is(x, '_'), avx2_is(x, '+')), avx2_is(x, '=')));
-    m.lower |= bits(_mm256_movemask_epi8(avx2_range(x, 'a', 'z')));
-    m.upper |= bits(_mm256_movemask_epi8(avx2_range(x, 'A', 'Z')));
-    m.digit |= bits(_mm256_movemask_epi8(avx2_range(x, '0', '9')));
+        _mm256_or_si256(_mm256_or_si256(avx2::is(x, '_'), avx2::is(x, '+')), avx2::is(x, '=')));
+    m.lower |= bits(_mm256_movemask_epi8(avx2::in_range(x, 'a', 'z')));
+    m.upper |= bits(_mm256_movemask_epi8(avx2::in_range(x, 'A', 'Z')));
+    m.digit |= bits(_mm256_movemask_epi8(avx2::in_range(x, '0', '9')));
     m.hex_letter |= bits(
-        _mm256_movemask_epi8(avx2_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 'f')));
+        _mm256_movemask_epi8(avx2::in_range(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 'f')));
     m.dash |= bits(_mm256_movemask_epi8(dash));
     m.slash |= bits(_mm256_movemask_epi8(slash));
     m.separator |= bits(_mm256_movemask_epi8(separator));
@@ -366,26 +355,11 @@ uint64_t low_bits(size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n)
   return m;
 }
 
-#undef TIERGATE_AVX2_INLINE
-#undef TIERGATE_AVX2
-
-// The masks of s's first 64 bytes at `level`. `readable`: the end of the memory that may be read,
-// at or after the end of s. Without AVX-512, the 64 bytes from s are read where they are when they
-// end before it (most tokens lie inside a longer text), else from a zero-padded copy: the loads
-// after a copy's short stores cost a store-forwarding stall each, which made the copy the larger
-// part of this function in the profile.
-ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::SimdLevel level) {
-  if (level == byte_pass::SimdLevel::kAvx512Vbmi) return avx512_short_masks(s.substr(0, 64));
-  alignas(16) std::array<char, 64> buf;
-  const char* p = s.data();
-  if (readable - p < 64) {
-    buf.fill(0);
-    std::memcpy(buf.data(), s.data(), std::min<size_t>(s.size(), 64));
-    p = buf.data();
-  }
+// With SSE2: the 64 bytes at p, 16 at a time, a compare per class. REQUIRES: 64 readable bytes
+// at p.
+ShortMasks sse2_short_masks(const char* p) {
   ShortMasks m;
-  if (level == byte_pass::SimdLevel::kAvx2) m = avx2_short_masks(p);
-  for (int q = 0; q < 4 && level == byte_pass::SimdLevel::kSse2; ++q) {
+  for (int q = 0; q < 4; ++q) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
     // Signed compares: bytes >= 0x80 (and the zero padding) are in no range.
     auto range = [](__m128i v, char lo, char hi) {
@@ -406,6 +380,24 @@ ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::Simd
     m.separator |= bits(_mm_or_si128(_mm_or_si128(dash, slash),
                                      _mm_or_si128(_mm_or_si128(is('_'), is('+')), is('='))));
   }
+  return m;
+}
+
+// The masks of s's first 64 bytes at `level`. `readable`: the end of the memory that may be read,
+// at or after the end of s. Without AVX-512, the 64 bytes from s are read where they are when they
+// end before it (most tokens lie inside a longer text), else from a zero-padded copy: the loads
+// after a copy's short stores cost a store-forwarding stall each, which made the copy the larger
+// part of this function in the profile.
+ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::SimdLevel level) {
+  if (level == byte_pass::SimdLevel::kAvx512Vbmi) return avx512_short_masks(s.substr(0, 64));
+  alignas(16) std::array<char, 64> buf;
+  const char* p = s.data();
+  if (readable - p < 64) {
+    buf.fill(0);
+    std::memcpy(buf.data(), s.data(), std::min<size_t>(s.size(), 64));
+    p = buf.data();
+  }
+  ShortMasks m = level == byte_pass::SimdLevel::kAvx2 ? avx2_short_masks(p) : sse2_short_masks(p);
   const uint64_t in = low_bits(s.size());  // the bytes past s: read in place, or the padding
   for (uint64_t* mask : {&m.lower, &m.upper, &m.digit, &m.hex_letter, &m.dash, &m.slash, &m.separator})
     *mask &= in;

@@ -244,6 +244,14 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_none("Copyright (C) 1991-1998 Thomas G. Lane.");
   expect_one("call 020 7946 0958 now", "PHONE", "020 7946 0958");
   expect_one("ship to 1998 Thomas Lane please", "ADDRESS", "1998 Thomas Lane");
+  // A CHANGELOG's links: a commit hash in a path (a hash alone is no secret either); a path
+  // with a random base62 segment next to the hash still is.
+  expect_none(
+      "([2d6710a](https://github.com/openai/openai-node/commit/"
+      "2d6710a1f9dd4f768d9c73e9c9f5f93c737cdc66))");
+  expect_none("see src/blob/88D0050336749DEB3810B4CB43473DE1F84E42BD/src/index.ts");
+  expect_one("url hooks/services/T3k9Zq2Lp0Vb7Tn4/a3f9b2c7d1e8f4a6b0c5 ok", "SECRET",
+             "hooks/services/T3k9Zq2Lp0Vb7Tn4/a3f9b2c7d1e8f4a6b0c5");
   expect_one("key Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5 ok", "SECRET",
              "Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5");
   expect_one("license XKQZP-VBNMR-WRTP3-HJKLM-7QZXV ok", "SECRET",

@@ -265,6 +265,7 @@ constexpr std::string_view kCode[] = {
     "request_id = \"{uuid}\"\n",
     "# sha256: {sha64}\n",
     "commit {sha40}\nAuthor: build bot\nDate: {iso}\n",
+    "* retry on 429 ([{sha7}](https://github.com/acme/router/commit/{sha40}))\n",
     "\"dependencies\": {\"lodash\": \"^4.17.21\", \"@types/node\": \"20.11.{n}\"}\n",
     "class {ident}Factory extends Abstract{ident}Provider {}\n",
     "def test_{ident}_returns_none():\n    assert {ident}() is None\n",

@@ -406,9 +406,15 @@ ShortMasks short_masks(std::string_view s, const char* readable, byte_pass::Simd
 
 bool common_bigram(char a, char b);
 
+// A segment of hex digits in one case this long or longer, with more than three turns between
+// letters and digits, is a hash ("commit/2d6710a1f9dd4f76...", "blob/3f9a8b7/src"): in a path it
+// counts as a segment that is not plain, as a hex token alone is no secret (refine_high_entropy).
+// Shorter ones, and hashes outside a path, keep the turns test.
+constexpr size_t kMinHashSegment = 7;
+
 // What simple_segments counts, added up over the parts of a value.
 struct SegmentCounts {
-  size_t segments = 0, plain = 0;
+  size_t segments = 0, plain = 0, hex = 0;  // hex: hash segments (kMinHashSegment)
   size_t pairs = 0, common = 0;  // letter pairs, common ones: counted until a '/' is seen
   bool slash = false;
 };
@@ -424,14 +430,19 @@ bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, Seg
   uint64_t starts = body & ~(body << 1), ends = body & ~(body >> 1);  // first, last bytes
   const uint64_t later = body & ~starts;  // bytes after the first of their segment
   const uint64_t turns_at = (alpha ^ (alpha << 1)) & later, later_upper = upper & later;
+  const uint64_t hex = m.digit | m.hex_letter;
   for (; starts != 0; starts &= starts - 1, ends &= ends - 1) {
     const uint64_t seg = ((ends & -ends) * 2 - 1) & ~((starts & -starts) - 1);
     if ((lower & seg) != 0 && (later_upper & seg) != 0) return false;  // a case change
     uint64_t turns = turns_at & seg;
     const bool plain = (turns & (turns - 1)) == 0;  // at most one
     for (int k = 0; k < 3; ++k) turns &= turns - 1;
-    if (turns != 0) return false;  // more than three
     ++c.segments;
+    if (turns != 0) {  // more than three: simple only as a hash
+      if ((seg & ~hex) != 0 || __builtin_popcountll(seg) < kMinHashSegment) return false;
+      ++c.hex;
+      continue;
+    }
     c.plain += plain;
   }
   c.slash = c.slash || (m.slash & keep) != 0;
@@ -466,6 +477,7 @@ bool simple_segments(std::string_view s, const ShortMasks& first, const char* re
     if (c.slash) return common_pair_percent(s);  // its pairs were not all counted
     return c.pairs == 0 ? 100 : static_cast<int>(c.common * 100 / c.pairs);
   };
+  if (c.hex != 0 && !c.slash) return false;
   if (c.segments == 1) return percent() >= 40;
   return c.segments >= 2 && c.plain * 2 >= c.segments && (c.slash || percent() >= 30);
 }
@@ -484,10 +496,13 @@ bool simple_segments(std::string_view s, const ShortMasks& first, const char* re
 // One segment ("PFNGLVERTEXATTRIB4FVPROC", a C macro or typedef) is a name only with more
 // English in it (40%: random one-case letters reach it about once in a thousand 20-letter runs,
 // and a random token's digits make more than three runs). A path ('/') needs none: its directory
-// names are often abbreviations ("fpcsrc/gtk2").
+// names are often abbreviations ("fpcsrc/gtk2"). In a path a segment may also be a hash: 7+ hex
+// digits in one case, however they turn ("github.com/openai/openai-node/commit/2d6710a1f9dd...",
+// a CHANGELOG's links), not plain; a hex token alone is no secret either. Random base64 and
+// base62 mix the cases, and base36 has letters past f.
 bool simple_segments_bytewise(std::string_view s) {
-  static constexpr ByteSet kSeparator("_-/+=");
-  size_t segments = 0, plain = 0, start = 0;
+  static constexpr ByteSet kSeparator("_-/+="), kHex("0123456789abcdefABCDEF");
+  size_t segments = 0, plain = 0, hashes = 0, start = 0;
   for (size_t i = 0; i <= s.size(); ++i) {
     if (i < s.size() && !kSeparator.has(s[i])) continue;
     std::string_view seg = s.substr(start, i - start);
@@ -495,7 +510,7 @@ bool simple_segments_bytewise(std::string_view s) {
     if (seg.empty()) continue;
     ++segments;
     // One case: no capital after the first byte once there is a small letter.
-    bool lower = false, later_upper = false;
+    bool lower = false, later_upper = false, hex = true;
     size_t turns = 0;
     for (size_t k = 0; k < seg.size(); ++k) {
       const bool alpha = is_alpha(seg[k]);
@@ -503,13 +518,20 @@ bool simple_segments_bytewise(std::string_view s) {
       lower = lower || (seg[k] >= 'a' && seg[k] <= 'z');
       later_upper = later_upper || (k > 0 && seg[k] >= 'A' && seg[k] <= 'Z');
       turns += k > 0 && alpha != is_alpha(seg[k - 1]);
-      if ((lower && later_upper) || turns > 3) return false;
+      hex = hex && kHex.has(seg[k]);
+      if (lower && later_upper) return false;
     }
-    plain += turns <= 1;
+    if (turns > 3) {
+      if (!hex || seg.size() < kMinHashSegment) return false;
+      ++hashes;
+    } else {
+      plain += turns <= 1;
+    }
   }
+  const bool path = s.find('/') != s.npos;
+  if (hashes != 0 && !path) return false;
   if (segments == 1) return common_pair_percent(s) >= 40;
-  return segments >= 2 && plain * 2 >= segments &&
-         (s.find('/') != s.npos || common_pair_percent(s) >= 30);
+  return segments >= 2 && plain * 2 >= segments && (path || common_pair_percent(s) >= 30);
 }
 
 bool simple_segments_at_level(byte_pass::SimdLevel level, std::string_view s,

@@ -252,6 +252,17 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_none("see src/blob/88D0050336749DEB3810B4CB43473DE1F84E42BD/src/index.ts");
   expect_one("url hooks/services/T3k9Zq2Lp0Vb7Tn4/a3f9b2c7d1e8f4a6b0c5 ok", "SECRET",
              "hooks/services/T3k9Zq2Lp0Vb7Tn4/a3f9b2c7d1e8f4a6b0c5");
+  // CamelCase file and directory names in a path (a code prompt's, a copyright file's) and
+  // identifiers; random letters in both cases still are a secret: lowercase letters alone
+  // between capitals, or few common pairs.
+  expect_none("in packages/web3/src/utils/HttpClient.ts");
+  expect_none("Files: libs/msm/doc/HTML/examples/BoostCon09Full.cpp");
+  expect_none("app/src/main/java/com/example/app2/MainActivity.java");
+  expect_none("ERROR accountBufferRequest72 failed: deadline exceeded");
+  expect_one("see uploads/Qwzxk7Pvbjq/Mxqbn2Zrtwq/Fjkvw ok", "SECRET",
+             "uploads/Qwzxk7Pvbjq/Mxqbn2Zrtwq/Fjkvw");
+  expect_one("see uploads/QwZxk7PvBjq/Mxqbn2Zrtwq/Fjkvw ok", "SECRET",
+             "uploads/QwZxk7PvBjq/Mxqbn2Zrtwq/Fjkvw");
   expect_one("key Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5 ok", "SECRET",
              "Zx8sKd93/JdkQm2Lp0+Vb7Tn4Rw1Yc6Hf5");
   expect_one("license XKQZP-VBNMR-WRTP3-HJKLM-7QZXV ok", "SECRET",

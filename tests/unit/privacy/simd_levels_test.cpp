@@ -522,6 +522,10 @@ TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
       "PFNGL",
       "abcdefghijklmnopqrstuvwxyzabcdefghijklmn",
       "2d6710a1f9dd4f76",
+      "HttpClient",
+      "BoostCon",
+      "Qwzxk",
+      "Euml2",
       "3F9A8B7C6D",
       "a1b2c3",
       "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d"};

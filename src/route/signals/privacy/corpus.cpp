@@ -266,6 +266,7 @@ constexpr std::string_view kCode[] = {
     "# sha256: {sha64}\n",
     "commit {sha40}\nAuthor: build bot\nDate: {iso}\n",
     "* retry on 429 ([{sha7}](https://github.com/acme/router/commit/{sha40}))\n",
+    "import { HttpClient } from \"packages/web{n}/src/utils/HttpClient\";\n",
     "\"dependencies\": {\"lodash\": \"^4.17.21\", \"@types/node\": \"20.11.{n}\"}\n",
     "class {ident}Factory extends Abstract{ident}Provider {}\n",
     "def test_{ident}_returns_none():\n    assert {ident}() is None\n",

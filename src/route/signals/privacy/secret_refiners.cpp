@@ -412,9 +412,28 @@ bool common_bigram(char a, char b);
 // Shorter ones, and hashes outside a path, keep the turns test.
 constexpr size_t kMinHashSegment = 7;
 
+// A segment with a case change may be CamelCase ("HttpClient", "BoostCon09Full",
+// "bufferAccountRequest52"): no lowercase letter alone between capitals, digits, separators
+// ("JdkQm2Lp" has three), at most three turns, and at least this share (percent) of its letter
+// pairs common in English (about one in six of random letters' is). Not plain.
+constexpr size_t kMinCamelCommonPercent = 40;
+
+// The CamelCase test of a segment (its bits `seg` in a part; lower and alpha: the part's masks).
+bool camel_segment(std::string_view part, uint64_t seg, uint64_t lower, uint64_t alpha) {
+  if ((lower & seg & ~(lower << 1) & ~(lower >> 1)) != 0) return false;  // a lone small letter
+  size_t pairs = 0, common = 0;
+  for (uint64_t p = alpha & alpha >> 1 & seg & seg >> 1; p != 0; p &= p - 1) {
+    const size_t k = static_cast<size_t>(__builtin_ctzll(p));
+    ++pairs;
+    common += common_bigram(part[k], part[k + 1]);
+  }
+  return common * 100 >= pairs * kMinCamelCommonPercent;
+}
+
 // What simple_segments counts, added up over the parts of a value.
 struct SegmentCounts {
-  size_t segments = 0, plain = 0, hex = 0;  // hex: hash segments (kMinHashSegment)
+  size_t segments = 0, plain = 0;
+  size_t hex = 0, camel = 0;     // hash and CamelCase segments (kMinHashSegment, camel_segment)
   size_t pairs = 0, common = 0;  // letter pairs, common ones: counted until a '/' is seen
   bool slash = false;
 };
@@ -433,11 +452,15 @@ bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, Seg
   const uint64_t hex = m.digit | m.hex_letter;
   for (; starts != 0; starts &= starts - 1, ends &= ends - 1) {
     const uint64_t seg = ((ends & -ends) * 2 - 1) & ~((starts & -starts) - 1);
-    if ((lower & seg) != 0 && (later_upper & seg) != 0) return false;  // a case change
     uint64_t turns = turns_at & seg;
     const bool plain = (turns & (turns - 1)) == 0;  // at most one
     for (int k = 0; k < 3; ++k) turns &= turns - 1;
     ++c.segments;
+    if ((lower & seg) != 0 && (later_upper & seg) != 0) {  // a case change: simple as CamelCase
+      if (turns != 0 || !camel_segment(part, seg, lower, alpha)) return false;
+      ++c.camel;
+      continue;
+    }
     if (turns != 0) {  // more than three: simple only as a hash
       if ((seg & ~hex) != 0 || __builtin_popcountll(seg) < kMinHashSegment) return false;
       ++c.hex;
@@ -499,10 +522,13 @@ bool simple_segments(std::string_view s, const ShortMasks& first, const char* re
 // names are often abbreviations ("fpcsrc/gtk2"). In a path a segment may also be a hash: 7+ hex
 // digits in one case, however they turn ("github.com/openai/openai-node/commit/2d6710a1f9dd...",
 // a CHANGELOG's links), not plain; a hex token alone is no secret either. Random base64 and
-// base62 mix the cases, and base36 has letters past f.
+// base62 mix the cases, and base36 has letters past f. And any segment may be CamelCase
+// ("packages/web3/src/utils/HttpClient", "accountBufferRequest72": kMinCamelCommonPercent), not
+// plain: random base62 leaves lowercase letters alone between capitals and has few common pairs
+// (none of 300,000 generated secrets is turned away by it: docs/BENCHMARKS.md).
 bool simple_segments_bytewise(std::string_view s) {
   static constexpr ByteSet kSeparator("_-/+="), kHex("0123456789abcdefABCDEF");
-  size_t segments = 0, plain = 0, hashes = 0, start = 0;
+  size_t segments = 0, plain = 0, hashes = 0, camels = 0, start = 0;
   for (size_t i = 0; i <= s.size(); ++i) {
     if (i < s.size() && !kSeparator.has(s[i])) continue;
     std::string_view seg = s.substr(start, i - start);
@@ -510,16 +536,27 @@ bool simple_segments_bytewise(std::string_view s) {
     if (seg.empty()) continue;
     ++segments;
     // One case: no capital after the first byte once there is a small letter.
-    bool lower = false, later_upper = false, hex = true;
-    size_t turns = 0;
+    bool lower = false, later_upper = false, hex = true, lone_small = false;
+    size_t turns = 0, small_run = 0, pairs = 0, common = 0;
     for (size_t k = 0; k < seg.size(); ++k) {
-      const bool alpha = is_alpha(seg[k]);
+      const bool alpha = is_alpha(seg[k]), small = seg[k] >= 'a' && seg[k] <= 'z';
       if (!alpha && !is_digit(seg[k])) return false;
-      lower = lower || (seg[k] >= 'a' && seg[k] <= 'z');
+      lower = lower || small;
       later_upper = later_upper || (k > 0 && seg[k] >= 'A' && seg[k] <= 'Z');
       turns += k > 0 && alpha != is_alpha(seg[k - 1]);
       hex = hex && kHex.has(seg[k]);
-      if (lower && later_upper) return false;
+      lone_small = lone_small || (!small && small_run == 1);
+      small_run = small ? small_run + 1 : 0;
+      if (k > 0 && alpha && is_alpha(seg[k - 1])) {
+        ++pairs;
+        common += common_bigram(seg[k - 1], seg[k]);
+      }
+    }
+    lone_small = lone_small || small_run == 1;
+    if (lower && later_upper) {  // a case change: simple only as CamelCase
+      if (turns > 3 || lone_small || common * 100 < pairs * kMinCamelCommonPercent) return false;
+      ++camels;
+      continue;
     }
     if (turns > 3) {
       if (!hex || seg.size() < kMinHashSegment) return false;

@@ -259,6 +259,10 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_none("Files: libs/msm/doc/HTML/examples/BoostCon09Full.cpp");
   expect_none("app/src/main/java/com/example/app2/MainActivity.java");
   expect_none("ERROR accountBufferRequest72 failed: deadline exceeded");
+  // Alphabets written out in code are no secrets.
+  expect_none("B32 = \"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567\"");
+  expect_none("ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/'");
+  expect_none("static const char digits[] = \"-+xX0123456789abcdef0123456789ABCDEF\";");
   expect_one("see uploads/Qwzxk7Pvbjq/Mxqbn2Zrtwq/Fjkvw ok", "SECRET",
              "uploads/Qwzxk7Pvbjq/Mxqbn2Zrtwq/Fjkvw");
   expect_one("see uploads/QwZxk7PvBjq/Mxqbn2Zrtwq/Fjkvw ok", "SECRET",

@@ -612,6 +612,16 @@ int common_pair_percent(std::string_view s) {
   return pairs == 0 ? 100 : static_cast<int>(common * 100 / pairs);
 }
 
+// An alphabet written out ("0123456789ABCDEFGHIJKLMNOPQRSTUV", a base32 or base64 table in
+// code, "0123456789abcdef"): half of its byte pairs or more are successive codes. Random bytes
+// make such a pair about once in 64.
+bool alphabet_run(std::string_view s) {
+  size_t successive = 0;
+  for (size_t k = 0; k + 1 < s.size(); ++k)
+    successive += static_cast<unsigned char>(s[k + 1]) == static_cast<unsigned char>(s[k]) + 1;
+  return successive * 2 >= s.size() - 1;
+}
+
 // Made of words (camelCase, snake_case, SCREAMING_CASE, paths): two thirds of the characters
 // sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX"
 // -> get, X), and most letter pairs inside those words are among the 120 most common in English.
@@ -720,7 +730,7 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
   if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s, m, readable, level) || wordy(s, lower)) return false;
+  if (simple_segments(s, m, readable, level) || wordy(s, lower) || alphabet_run(s)) return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }

@@ -476,58 +476,17 @@ TEST(PrivacySimdLevels, PhoneWordsInEveryWindow) {
 // The generic-token test of simple segments (secret_refiners.cpp) from byte masks, 64 bytes at a
 // time, against its byte loop: names, paths and random tokens from pieces of every class, with
 // segments across the 64-byte parts, segments of 64 bytes and more, hashes (hex segments in a
-// path or not, shorter than 64 bytes and longer), values of up to 300 bytes, separators at the
-// ends and in runs, bytes outside every class.
+// path or not, shorter than 64 bytes and longer), CamelCase and random two-case segments, values
+// of up to 300 bytes, separators at the ends and in runs, bytes outside every class.
 TEST(PrivacySimdLevels, SimpleSegmentsFromMasks) {
   static const std::vector<std::string> kPieces = {
-      "_",
-      "-",
-      "/",
-      "+",
-      "=",
-      "__",
-      "/-",
-      "a",
-      "B",
-      "7",
-      "42",
-      "2024",
-      "x86",
-      "v2",
-      "the",
-      "Http",
-      "HTTP",
-      "server",
-      "Config",
-      "config",
-      "CONFIG",
-      "rtree",
-      "gtk2",
-      "aB",
-      "zq",
-      "QX",
-      "xkqzp",
-      "Th",
-      "eL",
-      "9f",
-      "ing",
-      "\\n",
-      ".",
-      " ",
-      "\xc3\xa9",
-      std::string(1, '\0'),
-      "usr/share",
-      "common-licenses",
-      "_GLIBCXX_",
-      "PFNGL",
-      "abcdefghijklmnopqrstuvwxyzabcdefghijklmn",
-      "2d6710a1f9dd4f76",
-      "HttpClient",
-      "BoostCon",
-      "Qwzxk",
-      "Euml2",
-      "3F9A8B7C6D",
-      "a1b2c3",
+      "_",     "-",      "/",      "+",      "=",       "__",     "/-",   "a",    "B",
+      "7",     "42",     "2024",   "x86",    "v2",      "the",    "Http", "HTTP", "server",
+      "Config", "config", "CONFIG", "rtree",  "gtk2",    "aB",     "zq",   "QX",   "xkqzp",
+      "Th",    "eL",     "9f",     "ing",    "\\n",    ".",      " ",    "\xc3\xa9",
+      std::string(1, '\0'), "usr/share", "common-licenses", "_GLIBCXX_", "PFNGL",
+      "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn",
+      "2d6710a1f9dd4f76", "3F9A8B7C6D", "a1b2c3", "HttpClient", "BoostCon", "Qwzxk", "Euml2",
       "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d"};
   std::vector<SimdLevel> levels = wider_levels();
   levels.push_back(SimdLevel::kSse2);

@@ -416,18 +416,14 @@ constexpr size_t kMinHashSegment = 7;
 // "bufferAccountRequest52"): no lowercase letter alone between capitals, digits, separators
 // ("JdkQm2Lp" has three), at most three turns, and at least this share (percent) of its letter
 // pairs common in English (about one in six of random letters' is). Not plain.
-constexpr size_t kMinCamelCommonPercent = 40;
+constexpr int kMinCamelCommonPercent = 40;
 
-// The CamelCase test of a segment (its bits `seg` in a part; lower and alpha: the part's masks).
-bool camel_segment(std::string_view part, uint64_t seg, uint64_t lower, uint64_t alpha) {
+// The CamelCase test of a segment (its bits `seg` in a part; lower: the part's small letters).
+bool camel_segment(std::string_view part, uint64_t seg, uint64_t lower) {
   if ((lower & seg & ~(lower << 1) & ~(lower >> 1)) != 0) return false;  // a lone small letter
-  size_t pairs = 0, common = 0;
-  for (uint64_t p = alpha & alpha >> 1 & seg & seg >> 1; p != 0; p &= p - 1) {
-    const size_t k = static_cast<size_t>(__builtin_ctzll(p));
-    ++pairs;
-    common += common_bigram(part[k], part[k + 1]);
-  }
-  return common * 100 >= pairs * kMinCamelCommonPercent;
+  const size_t first = static_cast<size_t>(__builtin_ctzll(seg));
+  const size_t size = static_cast<size_t>(64 - __builtin_clzll(seg)) - first;
+  return common_pair_percent(part.substr(first, size)) >= kMinCamelCommonPercent;
 }
 
 // What simple_segments counts, added up over the parts of a value.
@@ -457,7 +453,7 @@ bool add_segments(std::string_view part, const ShortMasks& m, uint64_t keep, Seg
     for (int k = 0; k < 3; ++k) turns &= turns - 1;
     ++c.segments;
     if ((lower & seg) != 0 && (later_upper & seg) != 0) {  // a case change: simple as CamelCase
-      if (turns != 0 || !camel_segment(part, seg, lower, alpha)) return false;
+      if (turns != 0 || !camel_segment(part, seg, lower)) return false;
       ++c.camel;
       continue;
     }
@@ -537,7 +533,7 @@ bool simple_segments_bytewise(std::string_view s) {
     ++segments;
     // One case: no capital after the first byte once there is a small letter.
     bool lower = false, later_upper = false, hex = true, lone_small = false;
-    size_t turns = 0, small_run = 0, pairs = 0, common = 0;
+    size_t turns = 0, small_run = 0;
     for (size_t k = 0; k < seg.size(); ++k) {
       const bool alpha = is_alpha(seg[k]), small = seg[k] >= 'a' && seg[k] <= 'z';
       if (!alpha && !is_digit(seg[k])) return false;
@@ -547,14 +543,11 @@ bool simple_segments_bytewise(std::string_view s) {
       hex = hex && kHex.has(seg[k]);
       lone_small = lone_small || (!small && small_run == 1);
       small_run = small ? small_run + 1 : 0;
-      if (k > 0 && alpha && is_alpha(seg[k - 1])) {
-        ++pairs;
-        common += common_bigram(seg[k - 1], seg[k]);
-      }
     }
     lone_small = lone_small || small_run == 1;
     if (lower && later_upper) {  // a case change: simple only as CamelCase
-      if (turns > 3 || lone_small || common * 100 < pairs * kMinCamelCommonPercent) return false;
+      if (turns > 3 || lone_small || common_pair_percent(seg) < kMinCamelCommonPercent)
+        return false;
       ++camels;
       continue;
     }

@@ -272,6 +272,15 @@ TEST(PrivacyDetect, RealTextLookalikes) {
   expect_one("license XKQZP-VBNMR-WRTP3-HJKLM-7QZXV ok", "SECRET",
              "XKQZP-VBNMR-WRTP3-HJKLM-7QZXV");
   expect_one("token k3j9-dk2x-m4q7-p2z8-r5t1 ok", "SECRET", "k3j9-dk2x-m4q7-p2z8-r5t1");
+  // A hex literal with its integer suffix is a number; a UUID in a name is no secret, a UUID
+  // next to a long random piece may be.
+  expect_none("    0xb5026f5aa96619e9ULL, 29,");
+  expect_one("key 0xb5026f5aa96619e9ZQ ok", "SECRET", "0xb5026f5aa96619e9ZQ");
+  expect_none("mutex_name, 128, L\"asio-58CCDC44-6264-4842-90C2-F3C545CB8AA7-%u-%p\",");
+  expect_none("L\"\\\\.\\pipe\\asio-A0812896-741A-484D-AF23-BE51BF620E22-%u-%ld-%ld\",");
+  expect_none("job_1bee5efc-de03-4f6e-a155-aff853a494fa done");
+  expect_one("key Zx8sKd93JdkQm2Lp0Vb7Tn4-1bee5efc-de03-4f6e-a155-aff853a494fa ok", "SECRET",
+             "Zx8sKd93JdkQm2Lp0Vb7Tn4-1bee5efc-de03-4f6e-a155-aff853a494fa");
   expect_one("PASSWORD: hunter22x", "PASSWORD", "hunter22x");
   expect_one("pass: hunter22x", "PASSWORD", "hunter22x");
   expect_one("{\"password\": \"hunter22x\"}", "PASSWORD", "hunter22x");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
 
 #include "route/signals/privacy/validators.h"
 
@@ -80,6 +81,12 @@ std::string version(Rng& r) {
 }
 std::string uuid(Rng& r) {
   return hex(r, 8) + "-" + hex(r, 4) + "-4" + hex(r, 3) + "-a" + hex(r, 3) + "-" + hex(r, 12);
+}
+// The same in capitals, as Windows writes GUIDs.
+std::string upper_uuid(Rng& r) {
+  std::string u = uuid(r);
+  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return u;
 }
 std::string order(Rng& r) {
   switch (r.below(6)) {
@@ -175,6 +182,8 @@ std::string expand(Rng& r, std::string_view tpl) {
       out += version(r);
     else if (name == "uuid")
       out += uuid(r);
+    else if (name == "UUID")
+      out += upper_uuid(r);
     else if (name == "sha7")
       out += hex(r, 7);
     else if (name == "sha40")
@@ -267,6 +276,7 @@ constexpr std::string_view kCode[] = {
     "commit {sha40}\nAuthor: build bot\nDate: {iso}\n",
     "* retry on 429 ([{sha7}](https://github.com/acme/router/commit/{sha40}))\n",
     "import { HttpClient } from \"packages/web{n}/src/utils/HttpClient\";\n",
+    "m = CreateMutexW(nullptr, FALSE, L\"app-{UUID}-%u\");  // seed 0x{hex8}{hex8}ULL\n",
     "\"dependencies\": {\"lodash\": \"^4.17.21\", \"@types/node\": \"20.11.{n}\"}\n",
     "class {ident}Factory extends Abstract{ident}Provider {}\n",
     "def test_{ident}_returns_none():\n    assert {ident}() is None\n",

@@ -615,6 +615,45 @@ bool alphabet_run(std::string_view s) {
   return successive * 2 >= s.size() - 1;
 }
 
+// A hexadecimal integer literal of C and the languages after it, with its suffix
+// ("0xb5026f5aa96619e9ULL", "0xFFFFu", "0x7fffffffL"): a number, like the hex it is.
+bool hex_literal(std::string_view s) {
+  if (s.size() < 3 || s[0] != '0' || (s[1] | 0x20) != 'x') return false;
+  size_t k = 2;
+  while (k < s.size() && is_hex(s[k])) ++k;
+  const size_t digits_end = k;
+  while (k < s.size() && ((s[k] | 0x20) == 'u' || (s[k] | 0x20) == 'l')) ++k;
+  return digits_end > 2 && k == s.size() && k - digits_end <= 3;
+}
+
+// A UUID (8-4-4-4-12 hex digits, one case) in s, with no letter or digit right before or after
+// it: the offset of the first, or npos.
+size_t find_uuid(std::string_view s) {
+  static constexpr size_t kSize = 36;
+  for (size_t i = 0; i + kSize <= s.size(); ++i) {
+    if (s[i + 8] != '-' || s[i + 13] != '-' || s[i + 18] != '-' || s[i + 23] != '-') continue;
+    if ((i > 0 && is_alnum(s[i - 1])) || (i + kSize < s.size() && is_alnum(s[i + kSize]))) continue;
+    bool hex = true, lower = false, upper = false;
+    for (size_t k = i; k < i + kSize && hex; ++k) {
+      if (k == i + 8 || k == i + 13 || k == i + 18 || k == i + 23) continue;
+      hex = is_hex(s[k]);
+      lower = lower || (s[k] >= 'a' && s[k] <= 'f');
+      upper = upper || (s[k] >= 'A' && s[k] <= 'F');
+    }
+    if (hex && !(lower && upper)) return i;
+  }
+  return std::string_view::npos;
+}
+
+// A name around a UUID ("asio-58CCDC44-6264-4842-90C2-F3C545CB8AA7-", the name of a mutex or a
+// pipe; "job_1bee5efc-de03-4f6e-a155-aff853a494fa"): a UUID alone is no secret (it is hex), and
+// neither is a name made of one and pieces too short to be a secret themselves (under
+// `min_length`). A UUID next to a long random piece is left to the other tests.
+bool uuid_name(std::string_view s, size_t min_length) {
+  const size_t at = find_uuid(s);
+  return at != std::string_view::npos && at < min_length && s.size() - (at + 36) < min_length;
+}
+
 // Made of words (camelCase, snake_case, SCREAMING_CASE, paths): two thirds of the characters
 // sit in words of 3+ letters, split the way identifiers are ("HTTPServer" -> HTTP, Server; "getX"
 // -> get, X), and most letter pairs inside those words are among the 120 most common in English.
@@ -720,10 +759,12 @@ bool refine_high_entropy(std::string_view t, size_t b, size_t e, const RefineOpt
     upper = bits & kUpper;
     digit = bits & kDigit;
   }
-  if (all_hex) return false;  // hashes, git SHAs, UUIDs, hex dumps
+  if (all_hex || hex_literal(s)) return false;  // hashes, git SHAs, UUIDs, hex dumps, 0x...ULL
   if (!digit || !(lower || upper)) return false;
   if (!(lower && upper) && s.size() < 24) return false;
-  if (simple_segments(s, m, readable, level) || wordy(s, lower) || alphabet_run(s)) return false;
+  if (simple_segments(s, m, readable, level) || wordy(s, lower) || alphabet_run(s) ||
+      uuid_name(s, o.entropy_min_length))
+    return false;
   const double threshold = after_secret_key(t, b) ? o.entropy_threshold - 0.5 : o.entropy_threshold;
   return shannon_entropy(s) >= threshold;
 }
